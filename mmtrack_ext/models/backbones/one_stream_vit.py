@@ -1,0 +1,194 @@
+"""One-stream ViT backbone (OSTrack-style joint template/search encoding)."""
+import math
+from functools import partial
+from typing import Dict, Optional, Tuple, Union
+
+import torch
+import torch.nn as nn
+from mmengine.logging import print_log
+from timm.layers import trunc_normal_
+from timm.models.vision_transformer import Block
+from torch import Tensor
+
+from mmtrack_ext.registry import MODELS
+from .base_sot_backbone import BaseSOTBackbone
+from .vit_converters import load_vit_pretrained
+
+_Size = Union[int, Tuple[int, int]]
+
+
+def _pair(size: _Size) -> Tuple[int, int]:
+    return (size, size) if isinstance(size, int) else tuple(size)
+
+
+class PatchEmbed(nn.Module):
+    """Non-overlapping patch embedding: ``(B, 3, H, W) -> (B, N, C)``."""
+
+    def __init__(self, patch_size: int, embed_dim: int, in_chans: int = 3):
+        super().__init__()
+        self.patch_size = patch_size
+        self.proj = nn.Conv2d(
+            in_chans, embed_dim, kernel_size=patch_size, stride=patch_size)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.proj(x).flatten(2).transpose(1, 2)
+
+
+@MODELS.register_module()
+class OneStreamViT(BaseSOTBackbone):
+    """Vision transformer encoding template and search tokens jointly.
+
+    Template and search images are patch-embedded with one shared patch
+    embedding, get their own positional embeddings (a learnable grid per
+    image, initialised from a pretrained ViT's grid by bicubic interpolation),
+    are concatenated ``[cls?, z_1..z_T, x]`` and run through timm ViT blocks
+    with full attention; the search tokens after the final LayerNorm form the
+    output map.
+
+    Args:
+        template_size: template crop size in pixels (int or ``(h, w)``).
+        search_size: search crop size in pixels.
+        patch_size: patch size in pixels (16 for ViT-B/16).
+        embed_dim, depth, num_heads, mlp_ratio, qkv_bias: ViT dimensions.
+        drop_path_rate: stochastic depth rate of the last block.
+        use_cls_token: prepend a learnable cls token (with its own positional
+            embedding). Its output is returned by :meth:`encode_search` in
+            ``self.last_cls_token`` for score heads.
+        pretrained: local path of a MAE or timm ViT checkpoint (``None`` for
+            random init).
+        pretrained_format: ``'auto'``, ``'mae'`` or ``'timm'``.
+    """
+
+    def __init__(self,
+                 template_size: _Size = 128,
+                 search_size: _Size = 256,
+                 patch_size: int = 16,
+                 embed_dim: int = 768,
+                 depth: int = 12,
+                 num_heads: int = 12,
+                 mlp_ratio: float = 4.,
+                 qkv_bias: bool = True,
+                 drop_path_rate: float = 0.,
+                 use_cls_token: bool = False,
+                 pretrained: Optional[str] = None,
+                 pretrained_format: str = 'auto',
+                 init_cfg: Optional[dict] = None):
+        super().__init__(init_cfg=init_cfg)
+        self.template_size = _pair(template_size)
+        self.search_size = _pair(search_size)
+        for name, size in (('template_size', self.template_size),
+                           ('search_size', self.search_size)):
+            if size[0] % patch_size or size[1] % patch_size:
+                raise ValueError(f'{name}={size} is not a multiple of '
+                                 f'patch_size={patch_size}')
+        self.patch_size = patch_size
+        self.embed_dim = embed_dim
+        self.out_channels = embed_dim
+        self.out_stride = patch_size
+        self.template_grid = (self.template_size[0] // patch_size,
+                              self.template_size[1] // patch_size)
+        self.search_grid = (self.search_size[0] // patch_size,
+                            self.search_size[1] // patch_size)
+        self.pretrained = pretrained
+        self.pretrained_format = pretrained_format
+
+        self.patch_embed = PatchEmbed(patch_size, embed_dim)
+        self.pos_embed_template = nn.Parameter(
+            torch.zeros(1, math.prod(self.template_grid), embed_dim))
+        self.pos_embed_search = nn.Parameter(
+            torch.zeros(1, math.prod(self.search_grid), embed_dim))
+        self.use_cls_token = use_cls_token
+        if use_cls_token:
+            self.cls_token = nn.Parameter(torch.zeros(1, 1, embed_dim))
+            self.pos_embed_cls = nn.Parameter(torch.zeros(1, 1, embed_dim))
+        dpr = torch.linspace(0, drop_path_rate, depth).tolist()
+        norm_layer = partial(nn.LayerNorm, eps=1e-6)
+        self.blocks = nn.ModuleList([
+            Block(embed_dim, num_heads, mlp_ratio=mlp_ratio,
+                  qkv_bias=qkv_bias, drop_path=dpr[i], norm_layer=norm_layer)
+            for i in range(depth)
+        ])
+        self.norm = norm_layer(embed_dim)
+        self.last_cls_token: Optional[Tensor] = None
+        self._init_random()
+
+    def _init_random(self):
+        trunc_normal_(self.pos_embed_template, std=.02)
+        trunc_normal_(self.pos_embed_search, std=.02)
+        if self.use_cls_token:
+            trunc_normal_(self.cls_token, std=.02)
+            trunc_normal_(self.pos_embed_cls, std=.02)
+
+        def _init(m):
+            if isinstance(m, nn.Linear):
+                trunc_normal_(m.weight, std=.02)
+                if m.bias is not None:
+                    nn.init.zeros_(m.bias)
+            elif isinstance(m, nn.LayerNorm):
+                nn.init.ones_(m.weight)
+                nn.init.zeros_(m.bias)
+
+        self.blocks.apply(_init)
+
+    def init_weights(self):
+        super().init_weights()
+        if self.pretrained:
+            state = load_vit_pretrained(
+                self.pretrained, self, fmt=self.pretrained_format)
+            missing, unexpected = self.load_state_dict(state, strict=False)
+            print_log(
+                f'Loaded {self.pretrained_format} ViT weights from '
+                f'{self.pretrained}; missing keys: {missing}; '
+                f'unexpected keys: {unexpected}', logger='current')
+
+    def num_extra_tokens(self) -> int:
+        return int(self.use_cls_token)
+
+    def embed(self, img: Tensor, pos_embed: Tensor) -> Tensor:
+        """Patch-embed ``(B, 3, H, W)`` and add the positional embedding."""
+        return self.patch_embed(img) + pos_embed
+
+    def encode_template(self, template: Tensor, **extras) -> Dict[str, Tensor]:
+        """Patch-embed the template(s).
+
+        Args:
+            template: ``(B, T, 3, h, w)`` or ``(B, 3, h, w)`` normalised.
+
+        Returns:
+            dict: ``tokens`` ``(B, T * Nz, C)`` (the whole template part of the
+            joint sequence: with full attention nothing deeper can be cached).
+        """
+        if template.dim() == 4:
+            template = template[:, None]
+        b, t = template.shape[:2]
+        tokens = self.embed(template.flatten(0, 1), self.pos_embed_template)
+        return dict(tokens=tokens.reshape(b, -1, self.embed_dim))
+
+    def encode_search(self, search: Tensor, memory: Dict[str, Tensor],
+                      **extras) -> Tensor:
+        """Jointly encode search and cached template tokens.
+
+        Args:
+            search: ``(B, 3, H, W)`` normalised search crop.
+            memory: output of :meth:`encode_template`.
+
+        Returns:
+            Tensor: ``(B, C, H / patch, W / patch)`` search features.
+        """
+        x = self.embed(search, self.pos_embed_search)
+        z = memory['tokens']
+        if z.shape[0] != x.shape[0]:
+            z = z.expand(x.shape[0], -1, -1)
+        parts = [z, x]
+        if self.use_cls_token:
+            cls = (self.cls_token + self.pos_embed_cls).expand(
+                x.shape[0], -1, -1)
+            parts.insert(0, cls)
+        tokens = torch.cat(parts, dim=1)
+        for blk in self.blocks:
+            tokens = blk(tokens)
+        tokens = self.norm(tokens)
+        self.last_cls_token = tokens[:, 0] if self.use_cls_token else None
+        x = tokens[:, -x.shape[1]:]
+        h, w = self.search_grid
+        return x.transpose(1, 2).reshape(x.shape[0], self.embed_dim, h, w)

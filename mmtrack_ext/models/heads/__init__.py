@@ -1,0 +1,8 @@
+from .base_sot_head import BaseSOTHead, conv_bn_relu, conv_tower
+from .center_head import CenterHead, gaussian_heatmap, gaussian_radius
+from .corner_head import CornerHead, soft_argmax
+
+__all__ = [
+    'BaseSOTHead', 'conv_bn_relu', 'conv_tower', 'CenterHead',
+    'gaussian_heatmap', 'gaussian_radius', 'CornerHead', 'soft_argmax'
+]

@@ -1,0 +1,157 @@
+"""Centre-based box head (OSTrack ``CenterPredictor``)."""
+import math
+from typing import Dict, List, Optional
+
+import torch
+import torch.nn as nn
+from torch import Tensor
+
+from mmtrack_ext.registry import MODELS
+from mmtrack_ext.structures import SOTDataSample, cxcywh_to_xyxy
+from .base_sot_head import BaseSOTHead, conv_tower
+
+
+def gaussian_radius(height: Tensor, width: Tensor,
+                    min_overlap: float = 0.7) -> Tensor:
+    """CornerNet radius (in cells) keeping IoU >= ``min_overlap`` for a box
+    whose corners move by the radius; smallest of the three cases.
+
+    This is the formula as released with CornerNet/CenterNet/OSTrack (its
+    known deviations from the exact bound are kept so heatmaps match theirs).
+    """
+    a1, b1 = 1, height + width
+    c1 = width * height * (1 - min_overlap) / (1 + min_overlap)
+    r1 = (b1 + torch.sqrt(b1**2 - 4 * a1 * c1)) / 2
+    a2, b2 = 4, 2 * (height + width)
+    c2 = (1 - min_overlap) * width * height
+    r2 = (b2 + torch.sqrt(b2**2 - 4 * a2 * c2)) / 2
+    a3, b3 = 4 * min_overlap, -2 * min_overlap * (height + width)
+    c3 = (min_overlap - 1) * width * height
+    r3 = (b3 + torch.sqrt(b3**2 - 4 * a3 * c3)) / 2
+    return torch.minimum(torch.minimum(r1, r2), r3)
+
+
+def gaussian_heatmap(boxes: Tensor, positive: Tensor, size) -> Tensor:
+    """Gaussian target heatmaps ``(B, 1, H, W)`` for normalised xyxy boxes.
+
+    The peak (exactly 1) is the cell containing the box centre; sigma is
+    ``(2 * radius + 1) / 6`` with the CornerNet radius of the box in cells.
+    Negative pairs get an all-zero map.
+    """
+    h, w = size
+    cx = (boxes[:, 0] + boxes[:, 2]) * 0.5 * w
+    cy = (boxes[:, 1] + boxes[:, 3]) * 0.5 * h
+    ix = cx.floor().clamp(0, w - 1)
+    iy = cy.floor().clamp(0, h - 1)
+    bw = ((boxes[:, 2] - boxes[:, 0]) * w).clamp(min=1e-3)
+    bh = ((boxes[:, 3] - boxes[:, 1]) * h).clamp(min=1e-3)
+    radius = gaussian_radius(bh, bw).floor().clamp(min=0)
+    sigma = (2 * radius + 1) / 6
+    ys = torch.arange(h, device=boxes.device, dtype=boxes.dtype)
+    xs = torch.arange(w, device=boxes.device, dtype=boxes.dtype)
+    dy2 = (ys[None, :] - iy[:, None])**2
+    dx2 = (xs[None, :] - ix[:, None])**2
+    heat = torch.exp(-(dy2[:, :, None] + dx2[:, None, :]) /
+                     (2 * sigma[:, None, None]**2))
+    heat = heat * positive[:, None, None].to(heat.dtype)
+    return heat[:, None]
+
+
+@MODELS.register_module()
+class CenterHead(BaseSOTHead):
+    """Score / offset / size branches on the search map (OSTrack).
+
+    Each branch is a conv tower ``in -> ch -> ch/2 -> ch/4 -> ch/8``
+    (Conv3x3-BN-ReLU) and a 1x1 conv: the score (sigmoid, target-centre
+    probability per cell), the sub-cell offset of the centre (no activation,
+    in cells) and the box size (sigmoid, normalised to the search crop).
+
+    Training: Gaussian focal loss on the score map; GIoU and L1 on the box
+    decoded at the predicted peak, positive pairs only.
+
+    Args:
+        in_channels: channels of the search feature map.
+        feat_channels: width of the first conv of each tower.
+        num_convs: convs per tower.
+        loss_heatmap, loss_bbox, loss_iou: loss configs.
+    """
+
+    def __init__(self,
+                 in_channels: int,
+                 feat_channels: int = 256,
+                 num_convs: int = 4,
+                 loss_heatmap: dict = dict(
+                     type='GaussianFocalLoss', loss_weight=1.0),
+                 loss_bbox: dict = dict(type='L1Loss', loss_weight=5.0),
+                 loss_iou: dict = dict(type='GIoULoss', loss_weight=2.0),
+                 init_cfg: Optional[dict] = None):
+        super().__init__(init_cfg=init_cfg)
+        out_ch = max(feat_channels // 2**(num_convs - 1), 1)
+        self.score_branch = nn.Sequential(
+            conv_tower(in_channels, feat_channels, num_convs),
+            nn.Conv2d(out_ch, 1, 1))
+        self.offset_branch = nn.Sequential(
+            conv_tower(in_channels, feat_channels, num_convs),
+            nn.Conv2d(out_ch, 2, 1))
+        self.size_branch = nn.Sequential(
+            conv_tower(in_channels, feat_channels, num_convs),
+            nn.Conv2d(out_ch, 2, 1))
+        self.loss_heatmap = MODELS.build(loss_heatmap)
+        self.loss_bbox = MODELS.build(loss_bbox)
+        self.loss_iou = MODELS.build(loss_iou)
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.xavier_uniform_(m.weight)
+        # start the score map near the prior of one positive cell in the map
+        nn.init.constant_(self.score_branch[-1].bias, -math.log(99.))
+
+    def forward(self, feats: Tensor) -> Dict[str, Tensor]:
+        """Returns ``score`` ``(B, 1, H, W)`` probabilities, ``offset``
+        ``(B, 2, H, W)`` cells and ``size`` ``(B, 2, H, W)`` normalised."""
+        score = self.score_branch(feats).float().sigmoid().clamp(1e-4, 1 - 1e-4)
+        offset = self.offset_branch(feats).float()
+        size = self.size_branch(feats).float().sigmoid()
+        return dict(score=score, offset=offset, size=size)
+
+    def decode(self, outs: Dict[str, Tensor], peak_map: Tensor):
+        """Box at the peak of ``peak_map`` ``(B, 1, H, W)``.
+
+        Returns:
+            tuple: normalised xyxy boxes ``(B, 4)`` and flat peak indices.
+        """
+        b, _, h, w = peak_map.shape
+        idx = peak_map.flatten(1).argmax(dim=1)
+        iy, ix = idx // w, idx % w
+        offset = outs['offset'].flatten(2)[torch.arange(b), :, idx]
+        size = outs['size'].flatten(2)[torch.arange(b), :, idx]
+        cx = (ix.to(offset.dtype) + offset[:, 0]) / w
+        cy = (iy.to(offset.dtype) + offset[:, 1]) / h
+        boxes = cxcywh_to_xyxy(torch.stack([cx, cy, size[:, 0], size[:, 1]],
+                                           dim=1))
+        return boxes, idx
+
+    def loss_by_feat(self, outs: Dict[str, Tensor],
+                     data_samples: List[SOTDataSample]) -> Dict[str, Tensor]:
+        score = outs['score']
+        gt_boxes, positive = self.get_targets(data_samples, score.device)
+        heatmap = gaussian_heatmap(gt_boxes, positive, score.shape[-2:])
+        losses = dict(loss_heatmap=self.loss_heatmap(score, heatmap))
+        pred_boxes, _ = self.decode(outs, score.detach())
+        num_pos = positive.sum()
+        if num_pos > 0:
+            pb, gb = pred_boxes[positive], gt_boxes[positive]
+            losses['loss_bbox'] = self.loss_bbox(pb, gb)
+            losses['loss_iou'] = self.loss_iou(pb, gb)
+        else:  # keep the graph (and DDP) happy when a batch has no positive
+            zero = pred_boxes.sum() * 0
+            losses['loss_bbox'] = zero
+            losses['loss_iou'] = zero
+        return losses
+
+    def predict_by_feat(self, outs: Dict[str, Tensor],
+                        score_window=None) -> Dict[str, Tensor]:
+        score = outs['score']
+        peak_map = score_window(score) if score_window is not None else score
+        boxes, idx = self.decode(outs, peak_map)
+        scores = score.flatten(1).gather(1, idx[:, None])[:, 0]
+        return dict(bboxes=boxes, scores=scores, score_map=score)

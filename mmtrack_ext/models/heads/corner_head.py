@@ -1,0 +1,96 @@
+"""Corner head with soft-argmax (STARK ``Corner_Predictor``, MAT)."""
+from typing import Dict, List, Optional
+
+import torch
+import torch.nn as nn
+from torch import Tensor
+
+from mmtrack_ext.registry import MODELS
+from mmtrack_ext.structures import SOTDataSample
+from .base_sot_head import BaseSOTHead, conv_tower
+
+
+def soft_argmax(logits: Tensor, coord_offset: float = 0.5):
+    """Expected ``(x, y)`` of a spatial softmax, normalised to [0, 1].
+
+    Args:
+        logits: ``(B, H, W)`` corner logits.
+        coord_offset: position of a cell's coordinate within the cell:
+            0.5 uses cell centres; 0 reproduces STARK/MAT (cell corners,
+            which biases boxes by half a cell towards the top-left).
+
+    Returns:
+        tuple: ``(B,)`` x and y in [0, 1] and the ``(B, H, W)``
+        probabilities.
+    """
+    b, h, w = logits.shape
+    prob = logits.float().flatten(1).softmax(dim=1).view(b, h, w)
+    xs = (torch.arange(w, device=logits.device) + coord_offset) / w
+    ys = (torch.arange(h, device=logits.device) + coord_offset) / h
+    x = (prob.sum(dim=1) * xs).sum(dim=1)
+    y = (prob.sum(dim=2) * ys).sum(dim=1)
+    return x, y, prob
+
+
+@MODELS.register_module()
+class CornerHead(BaseSOTHead):
+    """Two conv towers predicting top-left and bottom-right corner maps.
+
+    Each tower is ``in -> ch -> ch/2 -> ch/4 -> ch/8`` Conv3x3-BN-ReLU and a
+    1x1 conv to one logit map; the corners are the soft-argmax expectations.
+    The confidence is ``max(p_tl) * max(p_br)``.
+
+    Args:
+        in_channels: channels of the search feature map.
+        feat_channels: width of the first conv of each tower.
+        num_convs: convs per tower.
+        coord_offset: see :func:`soft_argmax` (0.5: cell centres).
+        loss_bbox, loss_iou: loss configs (L1 and GIoU on normalised xyxy).
+    """
+
+    def __init__(self,
+                 in_channels: int,
+                 feat_channels: int = 256,
+                 num_convs: int = 4,
+                 coord_offset: float = 0.5,
+                 loss_bbox: dict = dict(type='L1Loss', loss_weight=5.0),
+                 loss_iou: dict = dict(type='GIoULoss', loss_weight=2.0),
+                 init_cfg: Optional[dict] = None):
+        super().__init__(init_cfg=init_cfg)
+        out_ch = max(feat_channels // 2**(num_convs - 1), 1)
+        self.tl_branch = nn.Sequential(
+            conv_tower(in_channels, feat_channels, num_convs),
+            nn.Conv2d(out_ch, 1, 1))
+        self.br_branch = nn.Sequential(
+            conv_tower(in_channels, feat_channels, num_convs),
+            nn.Conv2d(out_ch, 1, 1))
+        self.coord_offset = coord_offset
+        self.loss_bbox = MODELS.build(loss_bbox)
+        self.loss_iou = MODELS.build(loss_iou)
+
+    def forward(self, feats: Tensor) -> Dict[str, Tensor]:
+        """Returns ``tl``/``br`` logits ``(B, H, W)``, normalised xyxy
+        ``bboxes`` ``(B, 4)`` and ``scores`` ``(B,)``."""
+        tl = self.tl_branch(feats)[:, 0]
+        br = self.br_branch(feats)[:, 0]
+        x1, y1, p_tl = soft_argmax(tl, self.coord_offset)
+        x2, y2, p_br = soft_argmax(br, self.coord_offset)
+        bboxes = torch.stack([x1, y1, x2, y2], dim=1)
+        scores = p_tl.flatten(1).max(1)[0] * p_br.flatten(1).max(1)[0]
+        return dict(tl=tl, br=br, bboxes=bboxes, scores=scores)
+
+    def loss_by_feat(self, outs: Dict[str, Tensor],
+                     data_samples: List[SOTDataSample]) -> Dict[str, Tensor]:
+        pred = outs['bboxes']
+        gt_boxes, positive = self.get_targets(data_samples, pred.device)
+        if positive.any():
+            pb, gb = pred[positive], gt_boxes[positive]
+            return dict(
+                loss_bbox=self.loss_bbox(pb, gb),
+                loss_iou=self.loss_iou(pb, gb))
+        zero = pred.sum() * 0
+        return dict(loss_bbox=zero, loss_iou=zero)
+
+    def predict_by_feat(self, outs: Dict[str, Tensor],
+                        score_window=None) -> Dict[str, Tensor]:
+        return dict(bboxes=outs['bboxes'], scores=outs['scores'])

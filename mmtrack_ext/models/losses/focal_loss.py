@@ -1,0 +1,40 @@
+"""Focal loss on Gaussian heatmaps (CenterNet/OSTrack)."""
+import torch
+import torch.nn as nn
+from torch import Tensor
+
+from mmtrack_ext.registry import MODELS
+
+
+def gaussian_focal_loss(pred: Tensor, target: Tensor, alpha: float = 2.,
+                        beta: float = 4., eps: float = 1e-12) -> Tensor:
+    """Penalty-reduced focal loss summed over all cells, divided by the
+    number of positive cells (at least 1).
+
+    Args:
+        pred: ``(B, 1, H, W)`` probabilities in (0, 1).
+        target: ``(B, 1, H, W)`` Gaussian heatmap; cells equal to 1 are
+            positive, others are negatives down-weighted by
+            ``(1 - target) ** beta``.
+    """
+    pred = pred.float()
+    pos = target.eq(1).float()
+    neg_weight = (1 - target).pow(beta)
+    pos_loss = -(pred + eps).log() * (1 - pred).pow(alpha) * pos
+    neg_loss = -(1 - pred + eps).log() * pred.pow(alpha) * neg_weight * (
+        1 - pos)
+    return (pos_loss.sum() + neg_loss.sum()) / pos.sum().clamp(min=1)
+
+
+@MODELS.register_module()
+class GaussianFocalLoss(nn.Module):
+    """Module wrapper of :func:`gaussian_focal_loss` with a loss weight."""
+
+    def __init__(self, alpha: float = 2., beta: float = 4.,
+                 loss_weight: float = 1.):
+        super().__init__()
+        self.alpha, self.beta, self.loss_weight = alpha, beta, loss_weight
+
+    def forward(self, pred: Tensor, target: Tensor) -> Tensor:
+        return self.loss_weight * gaussian_focal_loss(pred, target,
+                                                      self.alpha, self.beta)

@@ -1,0 +1,3 @@
+from .depthwise_correlation import DepthwiseCorrelation
+
+__all__ = ['DepthwiseCorrelation']

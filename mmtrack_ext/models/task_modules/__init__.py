@@ -1,0 +1,3 @@
+from .windows import HanningWindow
+
+__all__ = ['HanningWindow']
