@@ -1,0 +1,19 @@
+"""Evaluation of mmtrack_ext: toolkit-exact metric functions, the
+``SOTMetric`` for the MMEngine evaluator and result-file I/O."""
+from .functional import (SOT_PROTOCOLS, SOTProtocol, evaluate_got10k,
+                         evaluate_ope, evaluate_sequences, get_protocol,
+                         list_protocols, register_protocol)
+from .metrics import SOTMetric, strip_metric_prefix
+from .results_io import (read_got10k_repetitions, read_results,
+                         read_sequence_results, read_times, result_path,
+                         time_path, write_results, write_sequence_results,
+                         write_times)
+
+__all__ = [
+    'SOT_PROTOCOLS', 'SOTProtocol', 'evaluate_got10k', 'evaluate_ope',
+    'evaluate_sequences', 'get_protocol', 'list_protocols',
+    'register_protocol', 'SOTMetric', 'strip_metric_prefix',
+    'read_got10k_repetitions', 'read_results', 'read_sequence_results',
+    'read_times', 'result_path', 'time_path', 'write_results',
+    'write_sequence_results', 'write_times'
+]
