@@ -1,0 +1,17 @@
+from .base_sot_dataset import BaseSOTDataset
+from .errors import (AnnotationError, BadSampleError, FrameLoadError,
+                     InvalidCropError)
+from .frame_samplers import FrameSample, FrameSampler
+from .got10k_dataset import GOT10kDataset
+from .pair_dataset import SOTPairDataset
+from .samplers import PairSampler, VideoSampler, split_videos_by_length
+# from .synthetic import make_synthetic_dataset
+from .transforms import *  # noqa: F401,F403
+
+__all__ = [
+    'BaseSOTDataset', 'GOT10kDataset', 'SOTPairDataset', 'FrameSample',
+    'FrameSampler', 'PairSampler', 'VideoSampler', 'split_videos_by_length',
+    'AnnotationError', 'BadSampleError', 'FrameLoadError', 'InvalidCropError',
+    'LoadFrames', 'SearchAreaCrop', 'CheckPaddingValidity', 'JointFlip',
+    'JointGrayscale', 'BrightnessJitter', 'GaussianBlur', 'PackSOTInputs'
+]
