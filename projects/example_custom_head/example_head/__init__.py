@@ -1,0 +1,3 @@
+from .shared_tower_center_head import SharedTowerCenterHead
+
+__all__ = ['SharedTowerCenterHead']

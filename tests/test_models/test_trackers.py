@@ -1,0 +1,114 @@
+"""Trackers built from the real configs, run on tiny inputs."""
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.structures import InstanceData
+
+from mmtrack_ext.registry import MODELS
+from mmtrack_ext.structures import SOTDataSample, xyxy_to_cxcywh
+
+CONFIGS = osp.join(osp.dirname(__file__), '..', '..', 'configs')
+
+
+def _model_cfg(name):
+    return Config.fromfile(osp.join(CONFIGS, name)).model
+
+
+def _train_batch(model_cfg, batch=2, num_templates=1, negative=False):
+    tz = model_cfg.test_cfg.template_size
+    sx = model_cfg.test_cfg.search_size
+    samples = []
+    for i in range(batch):
+        s = SOTDataSample(
+            metainfo=dict(search_shape=(sx, sx), template_shape=(tz, tz)))
+        label = 0 if (negative and i == 0) else 1
+        s.gt_instances = InstanceData(
+            bboxes=torch.tensor([[0.3, 0.35, 0.6, 0.7]]) * sx,
+            labels=torch.tensor([label]))
+        samples.append(s)
+    g = torch.Generator().manual_seed(0)
+    return dict(
+        inputs=dict(
+            template=[torch.randint(0, 256, (num_templates, 3, tz, tz),
+                                    dtype=torch.uint8, generator=g)] * batch,
+            search=[torch.randint(0, 256, (1, 3, sx, sx), dtype=torch.uint8,
+                                  generator=g)] * batch),
+        data_samples=samples)
+
+
+def _track_video(model, num_frames=3, size=(180, 240)):
+    model.eval()
+    g = torch.Generator().manual_seed(1)
+    outs = []
+    for f in range(num_frames):
+        s = SOTDataSample(metainfo=dict(
+            video_id=7, video_name='v', frame_id=f, video_length=num_frames))
+        s.gt_instances = InstanceData(
+            bboxes=torch.tensor([[60., 50., 120., 110.]]))
+        img = torch.randint(0, 256, (3, *size), dtype=torch.uint8,
+                            generator=g)
+        data = model.data_preprocessor(
+            dict(inputs=dict(img=[img]), data_samples=[s]), False)
+        outs += model(**data, mode='predict')
+    return outs
+
+
+@pytest.mark.parametrize('config', [
+    'onestream/onestream_vit-tiny-p8_center_synthetic.py',
+    'siamese/siamese_r18_dwcorr_corner_synthetic.py',
+])
+def test_tiny_trackers_learn_step_and_track(config):
+    cfg = _model_cfg(config)
+    model = MODELS.build(cfg)
+    model.init_weights()
+    data = model.data_preprocessor(_train_batch(cfg, negative=True), True)
+    losses = model(**data, mode='loss')
+    assert all(torch.isfinite(v) for v in losses.values())
+    sum(losses.values()).backward()
+    grads = [p.grad for p in model.parameters() if p.requires_grad]
+    assert any(g is not None and g.abs().sum() > 0 for g in grads)
+    outs = _track_video(model)
+    assert torch.equal(outs[0].pred_instances.bboxes,
+                       torch.tensor([[60., 50., 120., 110.]]))
+    for out in outs[1:]:
+        box = out.pred_instances.bboxes[0]
+        assert 0 <= box[0] < box[2] <= 240 and 0 <= box[1] < box[3] <= 180
+        assert 0 <= out.pred_instances.scores[0] <= 1
+    assert model._states == {}  # state dropped after the last frame
+
+
+def test_vit_b_ostrack_config_one_iteration():
+    cfg = _model_cfg('ostrack/ostrack_vit-b16-256_got10k.py')
+    model = MODELS.build(cfg)
+    assert model.backbone.pos_embed_search.shape == (1, 256, 768)
+    data = model.data_preprocessor(_train_batch(cfg, batch=1), True)
+    losses = model(**data, mode='loss')
+    sum(losses.values()).backward()
+    assert model.backbone.blocks[0].attn.qkv.weight.grad is not None
+    outs = _track_video(model, num_frames=2)
+    assert outs[1].pred_instances.bboxes.shape == (1, 4)
+
+
+def test_tracker_maps_crop_boxes_back_to_the_frame():
+    """A head that outputs the true box in the crop gives the true box in the
+    frame: crop geometry and mapping back are consistent."""
+    cfg = _model_cfg('onestream/onestream_vit-tiny-p8_center_synthetic.py')
+    model = MODELS.build(cfg).eval()
+    from mmtrack_ext.structures import box_to_crop, crop_window
+    target = torch.tensor([70., 40., 110., 100.])
+
+    def fake_predict(feats, score_window=None):
+        win = crop_window(prev[0], model.search_factor)
+        in_crop = box_to_crop(target, win, model.search_size)
+        return dict(bboxes=(in_crop / model.search_size)[None],
+                    scores=torch.ones(1))
+
+    model.head.predict = fake_predict
+    img = torch.zeros(3, 200, 300, dtype=torch.uint8)
+    state = model.init(img, torch.tensor([60., 50., 100., 90.]))
+    prev = [state.bbox.clone()]
+    box, score = model.track(img, state)
+    torch.testing.assert_close(box, target)
+    assert xyxy_to_cxcywh(box)[2] == 40
