@@ -5,11 +5,11 @@ from .frame_samplers import FrameSample, FrameSampler
 from .got10k_dataset import GOT10kDataset
 from .pair_dataset import SOTPairDataset
 from .samplers import PairSampler, VideoSampler, split_videos_by_length
-# from .synthetic import make_synthetic_dataset
+from .synthetic import make_synthetic_dataset
 from .transforms import *  # noqa: F401,F403
 
 __all__ = [
-    'BaseSOTDataset', 'GOT10kDataset', 'SOTPairDataset', 'FrameSample',
+    'BaseSOTDataset', 'GOT10kDataset', 'make_synthetic_dataset', 'SOTPairDataset', 'FrameSample',
     'FrameSampler', 'PairSampler', 'VideoSampler', 'split_videos_by_length',
     'AnnotationError', 'BadSampleError', 'FrameLoadError', 'InvalidCropError',
     'LoadFrames', 'SearchAreaCrop', 'CheckPaddingValidity', 'JointFlip',
