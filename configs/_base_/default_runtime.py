@@ -9,6 +9,11 @@ default_hooks = dict(
     # the newest three
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # distributed runs: average the buffers (BatchNorm statistics) over the
+    # processes after every epoch, before the checkpoint is saved, so the
+    # checkpoint, validation and every rank see the same model (no-op
+    # otherwise)
+    sync_buffers=dict(type='SyncBuffersHook'),
     # no visualization hook: nothing is drawn during training or testing
 )
 

@@ -1,0 +1,4 @@
+"""Optimizer wrappers of mmtrack_ext."""
+from .autocast_optim_wrapper import AutocastOptimWrapper
+
+__all__ = ['AutocastOptimWrapper']

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Training on a SLURM cluster: srun starts one task per GPU (MMEngine
+# launcher 'slurm'; ranks and the master address come from SLURM).
+#
+#   [GPUS=8] [GPUS_PER_NODE=8] tools/slurm_train.sh PARTITION JOB_NAME CONFIG WORK_DIR [train.py args...]
+#
+# CPU-only partitions: GPUS_PER_NODE=0 TASKS=4 TASKS_PER_NODE=4 (gloo).
+set -x
+
+PARTITION=$1
+JOB_NAME=$2
+CONFIG=$3
+WORK_DIR=$4
+GPUS=${GPUS:-8}
+GPUS_PER_NODE=${GPUS_PER_NODE:-8}
+TASKS=${TASKS:-$GPUS}
+TASKS_PER_NODE=${TASKS_PER_NODE:-$GPUS_PER_NODE}
+CPUS_PER_TASK=${CPUS_PER_TASK:-5}
+SRUN_ARGS=${SRUN_ARGS:-""}
+PY_ARGS=${@:5}
+
+GRES_ARGS=""
+if [ "$GPUS_PER_NODE" -gt 0 ]; then
+    GRES_ARGS="--gres=gpu:${GPUS_PER_NODE}"
+fi
+
+PYTHONPATH="$(dirname "$0")/..":$PYTHONPATH \
+srun -p ${PARTITION} \
+    --job-name=${JOB_NAME} \
+    ${GRES_ARGS} \
+    --ntasks=${TASKS} \
+    --ntasks-per-node=${TASKS_PER_NODE} \
+    --cpus-per-task=${CPUS_PER_TASK} \
+    --kill-on-bad-exit=1 \
+    ${SRUN_ARGS} \
+    python -u "$(dirname "$0")/train.py" ${CONFIG} --work-dir=${WORK_DIR} --launcher="slurm" ${PY_ARGS}

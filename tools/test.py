@@ -1,0 +1,172 @@
+"""Test (evaluate) a trained tracker with the MMEngine Runner.
+
+Examples::
+
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out R.pkl]
+    tools/dist_test.sh CONFIG CHECKPOINT NUM_PROCS [ARGS]
+
+Rank 0 writes the final metrics, without their ``prefix/``, as flat JSON to
+``{work_dir}/metrics.json``.
+"""
+import argparse
+import json
+import logging
+import numbers
+import os
+import os.path as osp
+import sys
+
+# run from a source checkout without installing
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.logging import print_log  # noqa: E402
+from mmengine.runner import Runner  # noqa: E402
+
+from mmtrack_ext.utils import init_dist_env, setup_dist_backend  # noqa: E402
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='Test (and eval) a tracker')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        '--work-dir',
+        help='the directory to save the file containing evaluation metrics')
+    parser.add_argument(
+        '--out',
+        type=str,
+        help='dump the raw predictions to a pickle file (.pkl) for offline '
+        'evaluation')
+    parser.add_argument(
+        '--trust-checkpoint',
+        action='store_true',
+        help='load CHECKPOINT as a full pickle (weights_only=False). Only for '
+        'files from a trusted source: unpickling can run arbitrary code. '
+        'Without it, checkpoints holding anything beyond tensors and the '
+        'MMEngine allowlist are refused.')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override some settings in the used config, the key-value pair '
+        'in xxx=yyy format will be merged into config file. If the value to '
+        'be overwritten is a list, it should be like key="[a,b]" or key=a,b '
+        'It also allows nested list/tuple values, e.g. key="[(a,b),(c,d)]" '
+        'Note that the quotation marks are necessary and that no white space '
+        'is allowed.')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    args = parser.parse_args(argv)
+    os.environ.setdefault('LOCAL_RANK', '0')
+    return args
+
+
+def setup_cfg(args) -> Config:
+    """Build the config from the command line arguments."""
+    cfg = Config.fromfile(args.config)
+    cfg.launcher = args.launcher
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+
+    # work_dir: command line > config > ./work_dirs/{config name}
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    cfg.work_dir = osp.abspath(cfg.work_dir)
+    cfg.load_from = args.checkpoint
+    cfg.resume = False
+
+    if args.out is not None:
+        if not args.out.endswith(('.pkl', '.pickle')):
+            raise ValueError('The dump file (--out) must be a pkl file.')
+        dump_metric = dict(type='DumpResults', out_file_path=args.out)
+        evaluator = cfg.test_evaluator
+        if isinstance(evaluator, (list, tuple)):
+            cfg.test_evaluator = [*evaluator, dump_metric]
+        elif 'metrics' in evaluator:  # dict(type='Evaluator', metrics=...)
+            metrics = evaluator.metrics
+            if not isinstance(metrics, (list, tuple)):
+                metrics = [metrics]
+            evaluator.metrics = [*metrics, dump_metric]
+        else:
+            cfg.test_evaluator = [evaluator, dump_metric]
+
+    setup_dist_backend(cfg)
+    return cfg
+
+
+def _jsonable(value):
+    """Plain Python numbers/lists for numpy and torch values."""
+    if hasattr(value, 'tolist'):  # numpy arrays/scalars, tensors
+        value = value.tolist()
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return str(value)
+
+
+def flatten_metrics(metrics: dict) -> dict:
+    """Drop the ``prefix/`` of MMEngine metric keys (``sot/AO`` -> ``AO``),
+    keeping values as they are (fractions stay fractions). Keys that would
+    collide after stripping keep their prefix."""
+    stripped = [key.split('/', 1)[-1] for key in metrics]
+    out = {}
+    for (key, value), short in zip(metrics.items(), stripped):
+        name = short if stripped.count(short) == 1 else key
+        out[name] = _jsonable(value)
+    return out
+
+
+def write_metrics(metrics: dict, work_dir: str) -> str:
+    """Write :func:`flatten_metrics` of ``metrics`` to
+    ``{work_dir}/metrics.json``; returns the path."""
+    os.makedirs(work_dir, exist_ok=True)
+    path = osp.join(work_dir, 'metrics.json')
+    with open(path, 'w') as f:
+        json.dump(flatten_metrics(metrics), f, indent=2)
+    return path
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    cfg = setup_cfg(args)
+    if args.trust_checkpoint:
+        if '://' in args.checkpoint:
+            print_log(
+                '--trust-checkpoint only applies to local files, not '
+                f'{args.checkpoint}',
+                logger='current',
+                level=logging.WARNING)
+        else:
+            from mmtrack_ext.engine import trust_checkpoint
+            trust_checkpoint(args.checkpoint)
+    init_dist_env(args.launcher, **cfg.env_cfg.get('dist_cfg', {}))
+
+    # build the runner from config
+    if 'runner_type' not in cfg:
+        runner = Runner.from_cfg(cfg)
+    else:
+        from mmengine.registry import RUNNERS
+        runner = RUNNERS.build(cfg)
+
+    metrics = runner.test()
+    if runner.rank == 0:
+        path = write_metrics(metrics or {}, cfg.work_dir)
+        print_log(f'metrics written to {path}', logger='current')
+
+
+if __name__ == '__main__':
+    main()
