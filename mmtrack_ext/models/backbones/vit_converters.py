@@ -69,8 +69,11 @@ def convert_vit_state_dict(state: Dict[str, Tensor], backbone,
     """
     out: Dict[str, Tensor] = {}
     unused: List[str] = []
+    # a conv stem has no counterpart in a ViT checkpoint
+    own_prefixes = ('patch_embed.', 'blocks.', 'norm.') if getattr(
+        backbone, 'stem', 'patch') == 'patch' else ('blocks.', 'norm.')
     for key, value in state.items():
-        if key.startswith(('patch_embed.', 'blocks.', 'norm.')):
+        if key.startswith(own_prefixes):
             out[key] = value
         elif key in ('pos_embed', 'cls_token'):
             continue

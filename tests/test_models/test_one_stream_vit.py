@@ -1,0 +1,55 @@
+import pytest
+import torch
+
+from mmtrack_ext.models import OneStreamViT
+
+
+def _tiny(**kwargs):
+    return OneStreamViT(template_size=32, search_size=64, patch_size=16,
+                        embed_dim=32, depth=2, num_heads=2, **kwargs)
+
+
+def test_attention_implementations_agree():
+    torch.manual_seed(0)
+    fused = _tiny(attn_impl='fused').eval()
+    math_ = _tiny(attn_impl='math').eval()
+    math_.load_state_dict(fused.state_dict())
+    z, x = torch.randn(2, 3, 32, 32), torch.randn(2, 3, 64, 64)
+    out_f = fused.encode_search(x, fused.encode_template(z))
+    out_m = math_.encode_search(x, math_.encode_template(z))
+    assert out_f.shape == (2, 32, 4, 4)
+    torch.testing.assert_close(out_f, out_m, rtol=1e-4, atol=1e-5)
+
+
+def test_auto_attention_is_math_only_for_cpu_training():
+    model = _tiny()
+    z, x = torch.randn(1, 3, 32, 32), torch.randn(1, 3, 64, 64)
+    model.train()
+    model(z, x)
+    assert not any(b.attn.fused_attn for b in model.blocks)
+    model.eval()
+    with torch.no_grad():
+        model(z, x)
+    assert all(b.attn.fused_attn for b in model.blocks)
+    with pytest.raises(ValueError, match='attn_impl'):
+        _tiny(attn_impl='flash')
+
+
+def test_conv_stem_shapes_and_pretrained_blocks():
+    from mmtrack_ext.models import convert_vit_state_dict
+    model = _tiny(stem='conv')
+    out = model(torch.randn(2, 3, 32, 32), torch.randn(2, 3, 64, 64))
+    assert out.shape == (2, 32, 4, 4)
+    # a ViT checkpoint fills the blocks; its patch projection is left unused
+    source = _tiny().state_dict()
+    source['pos_embed'] = torch.zeros(1, 16, 32)
+    converted, unused = convert_vit_state_dict(source, model)
+    assert 'patch_embed.proj.weight' in unused
+    assert not any(k.startswith('patch_embed') for k in converted)
+    assert torch.equal(converted['blocks.1.mlp.fc1.weight'],
+                       source['blocks.1.mlp.fc1.weight'])
+    with pytest.raises(ValueError, match='power-of-2'):
+        OneStreamViT(template_size=24, search_size=48, patch_size=12,
+                     embed_dim=32, depth=1, num_heads=2, stem='conv')
+    with pytest.raises(ValueError, match='stem'):
+        _tiny(stem='hybrid')
