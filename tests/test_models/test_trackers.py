@@ -95,6 +95,7 @@ def test_tracker_maps_crop_boxes_back_to_the_frame():
     """A head that outputs the true box in the crop gives the true box in the
     frame: crop geometry and mapping back are consistent."""
     cfg = _model_cfg('onestream/onestream_vit-tiny-p8_center_synthetic.py')
+    cfg.test_cfg.size_lr = 1.0  # no size smoothing
     model = MODELS.build(cfg).eval()
     from mmtrack_ext.structures import box_to_crop, crop_window
     target = torch.tensor([70., 40., 110., 100.])
@@ -112,3 +113,53 @@ def test_tracker_maps_crop_boxes_back_to_the_frame():
     box, score = model.track(img, state)
     torch.testing.assert_close(box, target)
     assert xyxy_to_cxcywh(box)[2] == 40
+
+
+def test_size_lr_smooths_only_the_size():
+    """``test_cfg.size_lr``: the size moves ``size_lr * score`` of the way to
+    the prediction, the centre follows the prediction."""
+    cfg = _model_cfg('onestream/onestream_vit-tiny-p8_center_synthetic.py')
+    cfg.test_cfg.size_lr = 0.5
+    model = MODELS.build(cfg).eval()
+    from mmtrack_ext.structures import box_to_crop, crop_window
+    target = torch.tensor([70., 40., 130., 120.])  # 60 x 80
+
+    def fake_predict(feats, score_window=None):
+        win = crop_window(prev[0], model.search_factor)
+        in_crop = box_to_crop(target, win, model.search_size)
+        return dict(bboxes=(in_crop / model.search_size)[None],
+                    scores=torch.full((1, ), 0.8))
+
+    model.head.predict = fake_predict
+    img = torch.zeros(3, 200, 300, dtype=torch.uint8)
+    state = model.init(img, torch.tensor([60., 50., 100., 90.]))  # 40 x 40
+    prev = [state.bbox.clone()]
+    box, score = model.track(img, state)
+    cx, cy, w, h = xyxy_to_cxcywh(box).tolist()
+    assert (cx, cy) == pytest.approx((100., 80.), abs=1e-3)
+    rate = 0.5 * 0.8
+    assert (w, h) == pytest.approx((40 + rate * 20, 40 + rate * 40),
+                                   abs=1e-3)
+    cfg.test_cfg.size_lr = 0.
+    with pytest.raises(ValueError, match='size_lr'):
+        MODELS.build(cfg)
+
+
+def test_min_score_keeps_the_last_box():
+    cfg = _model_cfg('onestream/onestream_vit-tiny-p8_center_synthetic.py')
+    cfg.test_cfg.update(size_lr=1.0, min_score=0.5)
+    model = MODELS.build(cfg).eval()
+    scores = iter([0.9, 0.3])
+
+    def fake_predict(feats, score_window=None):
+        return dict(bboxes=torch.tensor([[0.25, 0.25, 0.5, 0.5]]),
+                    scores=torch.tensor([next(scores)]))
+
+    model.head.predict = fake_predict
+    img = torch.zeros(3, 200, 300, dtype=torch.uint8)
+    state = model.init(img, torch.tensor([60., 50., 100., 90.]))
+    found, _ = model.track(img, state)
+    assert not torch.equal(found, torch.tensor([60., 50., 100., 90.]))
+    lost, score = model.track(img, state)  # score 0.3 < 0.5
+    assert torch.equal(lost, found) and score == pytest.approx(0.3)
+    assert state.frame_id == 2

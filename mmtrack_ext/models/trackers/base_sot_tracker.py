@@ -3,6 +3,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple, Union
 
+import numpy as np
 import torch
 from mmengine.model import BaseModel
 from mmengine.structures import InstanceData
@@ -10,7 +11,8 @@ from torch import Tensor
 
 from mmtrack_ext.registry import MODELS, TASK_UTILS
 from mmtrack_ext.structures import (SOTDataSample, box_from_crop, clip_boxes,
-                                    crop_and_resize, crop_window)
+                                    crop_and_resize, crop_window,
+                                    cxcywh_to_xyxy, xyxy_to_cxcywh)
 
 
 @dataclass
@@ -53,7 +55,13 @@ class BaseSOTTracker(BaseModel):
             ``search_size``, ``window`` (a TASK_UTILS config such as
             ``dict(type='HanningWindow')`` or ``None``), ``clip_margin``,
             ``num_templates`` (copies of the first template, for backbones
-            trained with several).
+            trained with several), ``size_lr`` (in (0, 1], default 1: box
+            size update rate; below 1 the new width and height are
+            ``prev * (1 - r) + pred * r`` with ``r = size_lr * score``, the
+            SiamRPN/SiamCAR/TransT size smoothing; the centre is not
+            smoothed), ``min_score`` (default 0: off; when the confidence
+            is below it the target counts as not found and the previous box
+            is kept, as pytracking's ``target_not_found_threshold``).
         data_preprocessor: config of the data preprocessor.
     """
 
@@ -81,6 +89,11 @@ class BaseSOTTracker(BaseModel):
         self.search_size = int(test_cfg.get('search_size', 256))
         self.clip_margin = float(test_cfg.get('clip_margin', 10))
         self.num_templates = int(test_cfg.get('num_templates', 1))
+        self.size_lr = float(test_cfg.get('size_lr', 1.0))
+        self.min_score = float(test_cfg.get('min_score', 0.0))
+        if not 0. < self.size_lr <= 1.:
+            raise ValueError(
+                f'test_cfg.size_lr must be in (0, 1], got {self.size_lr}')
         window = test_cfg.get('window', None)
         self.score_window = TASK_UTILS.build(window) if window else None
         self._states: Dict[Any, TrackingState] = {}
@@ -149,11 +162,28 @@ class BaseSOTTracker(BaseModel):
         out = self.head.predict(feats, score_window=self.score_window)
         box = box_from_crop(out['bboxes'][0].float() * self.search_size,
                             window, self.search_size)
-        box = clip_boxes(box, img.shape[-2:], self.clip_margin)
+        score = float(out['scores'][0])
+        if score < self.min_score:  # not found: keep the last box
+            box = state.bbox
+        else:
+            if self.size_lr < 1.:
+                box = self._smooth_size(box, state.bbox,
+                                        self.size_lr * score)
+            box = clip_boxes(box, img.shape[-2:], self.clip_margin)
         state.bbox = box
-        state.score = float(out['scores'][0])
+        state.score = score
         state.frame_id += 1
         return box, state.score
+
+    @staticmethod
+    def _smooth_size(box: Tensor, prev: Tensor, rate: float) -> Tensor:
+        """``box`` (xyxy) with its size moved from ``prev``'s by ``rate``."""
+        # on the host: one (4,) box per frame, tensor ops would dominate
+        cx, cy, w, h = xyxy_to_cxcywh(np.asarray(box.tolist()))
+        _, _, pw, ph = xyxy_to_cxcywh(np.asarray(prev.tolist()))
+        w = pw * (1 - rate) + w * rate
+        h = ph * (1 - rate) + h * rate
+        return box.new_tensor(cxcywh_to_xyxy(np.array([cx, cy, w, h])))
 
     def predict(self, inputs: Dict[str, Union[Tensor, List[Tensor]]],
                 data_samples: List[SOTDataSample]) -> List[SOTDataSample]:
