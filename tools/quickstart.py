@@ -105,13 +105,16 @@ def main():
           f'total {(time.time() - t0) / 60:.1f} min')
 
 
-def calibrate_schedule(cfg, minutes, warmup_iters=3, timed_iters=6):
+def calibrate_schedule(cfg, minutes, warmup_iters=5, timed_iters=16):
     """Set ``max_epochs`` so training takes about ``minutes``.
 
     Runs a few real training iterations (data loading, forward, backward,
     optimiser step, with the config's optimiser wrapper) and divides the
-    budget by the measured time per iteration.
+    budget by the median time per iteration (the first iterations of a
+    process are slower than the steady state and are not timed).
     """
+    import statistics
+
     import torch
     from mmengine.optim import build_optim_wrapper
     from mmengine.runner import Runner
@@ -123,17 +126,18 @@ def calibrate_schedule(cfg, minutes, warmup_iters=3, timed_iters=6):
     loader_cfg['persistent_workers'] = False
     loader = Runner.build_dataloader(loader_cfg, seed=0)
     it = iter(loader)
-    start = None
+    times = []
     for i in range(warmup_iters + timed_iters):
-        if i == warmup_iters:
-            start = time.perf_counter()
+        start = time.perf_counter()
         data = next(it)
         with optim_wrapper.optim_context(model):
             data = model.data_preprocessor(data, True)
             losses = model(**data, mode='loss')
         loss = sum(v for k, v in losses.items() if 'loss' in k)
         optim_wrapper.update_params(loss)
-    sec_per_iter = (time.perf_counter() - start) / timed_iters
+        if i >= warmup_iters:
+            times.append(time.perf_counter() - start)
+    sec_per_iter = statistics.median(times)
     del it, loader
     batch = cfg.train_dataloader.batch_size
     iters_per_epoch = math.ceil(
@@ -141,7 +145,7 @@ def calibrate_schedule(cfg, minutes, warmup_iters=3, timed_iters=6):
     # ~3% for logging, checkpoints and epoch boundaries
     total_iters = minutes * 60 * 0.97 / sec_per_iter
     old_epochs = cfg.train_cfg.max_epochs
-    new_epochs = max(1, int(total_iters // iters_per_epoch))
+    new_epochs = max(1, int(round(total_iters / iters_per_epoch)))
     cfg.train_cfg.max_epochs = new_epochs
     # stretch the schedulers that ended with the old schedule
     for scheduler in cfg.param_scheduler:

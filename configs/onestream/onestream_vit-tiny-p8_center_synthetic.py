@@ -23,13 +23,18 @@ model = dict(
         template_size=template_size,
         search_size=search_size,
         template_factor=2.0,
-        search_factor=4.0))
+        search_factor=4.0,
+        # chosen on a separate synthetic split (seed 1), not on val: for
+        # this small model, blending the window (TransT/SBT style) and
+        # smoothing the box size (SiamRPN/TransT style) gave +0.08 AO
+        window=dict(type='HanningWindow', mode='blend', influence=0.49),
+        size_lr=0.2))
 
 # short runs: override these two (the quickstart sizes max_epochs to its
 # time budget)
 max_epochs = 30
 train_dataloader = dict(
-    batch_size=32, dataset=dict(samples_per_epoch=3200))
+    batch_size=16, dataset=dict(samples_per_epoch=3200))
 
 train_cfg = dict(
     type='EpochBasedTrainLoop', max_epochs=max_epochs,
@@ -40,7 +45,7 @@ test_cfg = dict(type='TestLoop')
 optim_wrapper = dict(
     type='AutocastOptimWrapper',
     dtype='bfloat16',
-    optimizer=dict(type='AdamW', lr=1e-3, weight_decay=1e-4),
+    optimizer=dict(type='AdamW', lr=7e-4, weight_decay=1e-4),
     clip_grad=dict(max_norm=1.0))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.05, by_epoch=False, begin=0,
