@@ -23,7 +23,8 @@ from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.logging import print_log  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
-from mmtrack_ext.utils import init_dist_env, setup_dist_backend  # noqa: E402
+from mmtrack_ext.utils import (close_dist_env, init_dist_env,  # noqa: E402
+                               setup_dist_backend)
 
 
 def parse_args(argv=None):
@@ -166,6 +167,7 @@ def main(argv=None):
     if runner.rank == 0:
         path = write_metrics(metrics or {}, cfg.work_dir)
         print_log(f'metrics written to {path}', logger='current')
+    close_dist_env()  # on success only: a failed rank must not wait here
 
 
 if __name__ == '__main__':

@@ -18,7 +18,8 @@ from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.logging import print_log  # noqa: E402
 from mmengine.runner import Runner, find_latest_checkpoint  # noqa: E402
 
-from mmtrack_ext.utils import init_dist_env, setup_dist_backend  # noqa: E402
+from mmtrack_ext.utils import (close_dist_env, init_dist_env,  # noqa: E402
+                               setup_dist_backend)
 
 
 def parse_args(argv=None):
@@ -171,6 +172,7 @@ def main(argv=None):
         runner = RUNNERS.build(cfg)
 
     runner.train()
+    close_dist_env()  # on success only: a failed rank must not wait here
 
 
 if __name__ == '__main__':

@@ -141,3 +141,16 @@ def init_dist_env(launcher: str, **dist_cfg) -> None:
     elif launcher != 'pytorch':
         raise ValueError(f'Invalid launcher type: {launcher}')
     torch_dist.init_process_group(backend=backend, **kwargs)
+
+
+def close_dist_env() -> None:
+    """Wait for every process and destroy the default process group.
+
+    Call it at the end of a distributed job: a process that exits with the
+    gloo group still alive can abort in the group's threads ("terminate
+    called without an active exception") after its work is done, which makes
+    the launcher report a failure.
+    """
+    if torch_dist.is_available() and torch_dist.is_initialized():
+        torch_dist.barrier()
+        torch_dist.destroy_process_group()
