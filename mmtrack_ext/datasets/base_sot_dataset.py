@@ -8,6 +8,7 @@ import numpy as np
 from mmengine.dataset import BaseDataset, Compose
 
 from mmtrack_ext.registry import TRANSFORMS
+from mmtrack_ext.structures import xyxy_to_xywh
 from .errors import AnnotationError
 
 __all__ = ['BaseSOTDataset']
@@ -224,8 +225,11 @@ class BaseSOTDataset(BaseDataset):
         """Per-frame annotation of a video (lazily parsed, LRU-cached).
 
         Returns:
-            dict: ``bboxes`` ``(N, 4)`` float32 ``xyxy`` in frame pixels
-            (``nan`` where unknown), ``visible`` ``(N,)`` bool, ``absent``
+            dict: ``bboxes`` ``(N, 4)`` float64 ``xyxy`` in frame pixels
+            (``nan`` where unknown), ``bboxes_xywh`` the same boxes as
+            the annotation file writes them (float64 ``xywh``, for metrics
+            that must see the exact values), ``visible`` ``(N,)`` bool,
+            ``absent``
             ``(N,)`` int64 and ``cover`` ``(N,)`` int64 (``-1`` unknown),
             ``resolution`` ``(W, H)`` or ``None``. Treat as read-only.
         """
@@ -246,8 +250,11 @@ class BaseSOTDataset(BaseDataset):
     def _check_annotation(info: dict, ann: dict) -> dict:
         n = int(info['video_length'])
         name = info['video_name']
-        bboxes = np.asarray(ann['bboxes'], dtype=np.float32).reshape(-1, 4)
+        bboxes = np.asarray(ann['bboxes'], dtype=np.float64).reshape(-1, 4)
         out = dict(bboxes=bboxes)
+        xywh = ann.get('bboxes_xywh')
+        out['bboxes_xywh'] = (xyxy_to_xywh(bboxes) if xywh is None else
+                              np.asarray(xywh, np.float64).reshape(-1, 4))
         for key, dtype in (('visible', bool), ('absent', np.int64),
                            ('cover', np.int64)):
             value = ann.get(key)
@@ -255,7 +262,7 @@ class BaseSOTDataset(BaseDataset):
                 value = np.full(n, -1, dtype=dtype) if key != 'visible' \
                     else np.isfinite(bboxes).all(1)
             out[key] = np.asarray(value, dtype=dtype).reshape(-1)
-        for key in ('bboxes', 'visible', 'absent', 'cover'):
+        for key in ('bboxes', 'bboxes_xywh', 'visible', 'absent', 'cover'):
             if out[key].shape[0] != n:
                 raise AnnotationError(
                     f'video {name!r}: {key} has {out[key].shape[0]} entries '

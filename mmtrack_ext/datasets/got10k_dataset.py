@@ -157,7 +157,7 @@ class GOT10kDataset(BaseSOTDataset):
                 raise AnnotationError(
                     f'{ann_file}: {xywh.shape[0]} boxes but the sequence has '
                     f'{n} frames')
-        bboxes = xywh_to_xyxy(xywh).astype(np.float32)
+        bboxes = xywh_to_xyxy(xywh)  # float64: metrics need the file values
         visible = box_is_valid(bboxes)
         absent = cover = None
         if video_info.get('absence_file'):
@@ -168,6 +168,7 @@ class GOT10kDataset(BaseSOTDataset):
             visible &= cover > 0
         return dict(
             bboxes=bboxes,
+            bboxes_xywh=xywh,
             visible=visible,
             absent=absent,
             cover=cover,

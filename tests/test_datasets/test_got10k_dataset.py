@@ -28,7 +28,7 @@ def test_load_videos_and_annotations(make_got10k):
     assert ds.get_frame_path(1, 29).endswith('00000030.jpg')
     for i, v in enumerate(videos):
         ann = ds.get_annotation(i)
-        assert ann['bboxes'].dtype == np.float32
+        assert ann["bboxes"].dtype == np.float64  # exact file values
         np.testing.assert_allclose(ann['bboxes'], xywh_to_xyxy(v['xywh']),
                                    atol=1e-4)
         expected = (v['absence'] == 0) & (v['cover'] > 0)
