@@ -46,7 +46,6 @@ def parse_args():
 
 def main():
     args = parse_args()
-    import torch
     from mmengine.config import Config
     from mmengine.runner import Runner
     from terminaltables import AsciiTable
@@ -170,11 +169,10 @@ def _keep_first_box_baseline(dataset):
     """GOT-10k metrics of a tracker that never moves its first box."""
     import numpy as np
     from mmtrack_ext.evaluation import evaluate_sequences
-    from mmtrack_ext.structures import xyxy_to_xywh
     sequences = {}
     for i in range(dataset.num_videos):
         ann = dataset.get_annotation(i)
-        gt = xyxy_to_xywh(np.asarray(ann['bboxes'], dtype=np.float64))
+        gt = ann['bboxes_xywh']
         sequences[dataset.get_video_name(i)] = dict(
             pred=np.repeat(gt[:1], len(gt), axis=0), gt=gt,
             cover=ann.get('cover'), absent=ann.get('absent'),
@@ -184,14 +182,12 @@ def _keep_first_box_baseline(dataset):
 
 def _write_video(runner, cfg, work_dir):
     import cv2
-    import numpy as np
     from mmtrack_ext.evaluation import read_results
-    from mmtrack_ext.structures import xyxy_to_xywh
     from mmtrack_ext.visualization import write_tracking_video
     dataset = runner.test_dataloader.dataset
     name = dataset.get_video_name(0)
     pred = read_results(osp.join(work_dir, 'results', name, f'{name}_001.txt'))
-    gt = xyxy_to_xywh(np.asarray(dataset.get_annotation(0)['bboxes']))
+    gt = dataset.get_annotation(0)['bboxes_xywh']
     frames = (cv2.imread(dataset.get_frame_path(0, f))
               for f in range(dataset.get_video_length(0)))
     path = osp.join(work_dir, f'{name}.mp4')

@@ -4,6 +4,9 @@ from .functional import (SOT_PROTOCOLS, SOTProtocol, evaluate_got10k,
                          evaluate_ope, evaluate_sequences, get_protocol,
                          list_protocols, register_protocol)
 from .metrics import SOTMetric, strip_metric_prefix
+from .offline import (BENCHMARKS, BenchmarkSpec, ResultProblems,
+                      evaluate_raw_results, load_raw_results,
+                      register_benchmark)
 from .results_io import (read_got10k_repetitions, read_results,
                          read_sequence_results, read_times, result_path,
                          time_path, write_results, write_sequence_results,
@@ -15,5 +18,7 @@ __all__ = [
     'register_protocol', 'SOTMetric', 'strip_metric_prefix',
     'read_got10k_repetitions', 'read_results', 'read_sequence_results',
     'read_times', 'result_path', 'time_path', 'write_results',
-    'write_sequence_results', 'write_times'
+    'write_sequence_results', 'write_times', 'BENCHMARKS', 'BenchmarkSpec',
+    'ResultProblems', 'evaluate_raw_results', 'load_raw_results',
+    'register_benchmark'
 ]
