@@ -174,7 +174,8 @@ def _ground_truth(benchmark: str, data_root: str, split: Optional[str]):
         ann = dataset.get_annotation(i)
         boxes = ann['bboxes_xywh']  # the file's values, not a round trip
         name = dataset.get_video_name(i)
-        if len(boxes) != dataset.get_video_length(i):
+        unannotated = len(boxes) > 1 and np.isnan(boxes[1:]).all()
+        if len(boxes) != dataset.get_video_length(i) or unannotated:
             raise ValueError(
                 f'{benchmark} {split}: sequence {name} has ground truth for '
                 f'{len(boxes)} of {dataset.get_video_length(i)} frames '

@@ -138,3 +138,18 @@ def test_cli_writes_json_and_refuses_bad_sets(bench, tmp_path, capsys):
                       '--results', str(tmp_path / 'nowhere')]) == 1
     with pytest.raises(KeyError, match='unknown benchmark'):
         evaluate_raw_results('lasot-typo', root, str(res))
+
+
+def test_split_without_annotations_is_refused(bench, tmp_path):
+    root, gts = bench
+    test_root = tmp_path / 'bench'
+    import shutil
+    shutil.copytree(osp.join(root, 'val'), test_root / 'test')
+    for n in gts:  # the GOT-10k test split ships the first box only
+        gt_file = test_root / 'test' / n / 'groundtruth.txt'
+        gt_file.write_text(gt_file.read_text().splitlines()[0] + '\n')
+    res = tmp_path / 'res'
+    _write(str(res), gts)
+    with pytest.raises(ValueError, match='cannot be evaluated offline'):
+        evaluate_raw_results('got10k', str(test_root), str(res),
+                             split='test')
