@@ -57,6 +57,43 @@ def gaussian_heatmap(boxes: Tensor, positive: Tensor, size) -> Tensor:
     return heat[:, None]
 
 
+def box_gaussian_weights(boxes: Tensor, positive: Tensor, size,
+                         beta: float = 1.0) -> Tensor:
+    """Regression weights ``(B, H, W)`` of the cells inside each box.
+
+    An elliptical Gaussian centred on the box centre with standard deviations
+    ``beta * w / 6`` and ``beta * h / 6`` (in cells) evaluated at the cell
+    centres, zero outside the box and for negative pairs (TTFNet's
+    Gaussian-weighted dense regression). The cell that contains the centre
+    (the peak cell of :func:`gaussian_heatmap`) gets weight 1, however small
+    the box.
+
+    Args:
+        boxes: ``(B, 4)`` normalised xyxy boxes.
+        positive: ``(B,)`` bool flags of positive pairs.
+        size: ``(H, W)`` of the map.
+        beta: size of the Gaussian relative to the box.
+    """
+    h, w = size
+    x1, y1, x2, y2 = (boxes * boxes.new_tensor([w, h, w, h])).unbind(-1)
+    cx, cy = (x1 + x2) * 0.5, (y1 + y2) * 0.5
+    sx = ((x2 - x1) * beta / 6).clamp(min=1e-2)
+    sy = ((y2 - y1) * beta / 6).clamp(min=1e-2)
+    xs = torch.arange(w, device=boxes.device, dtype=boxes.dtype) + 0.5
+    ys = torch.arange(h, device=boxes.device, dtype=boxes.dtype) + 0.5
+    gx = torch.exp(-(xs[None] - cx[:, None])**2 / (2 * sx[:, None]**2))
+    gy = torch.exp(-(ys[None] - cy[:, None])**2 / (2 * sy[:, None]**2))
+    gx = gx * ((xs[None] >= x1[:, None]) & (xs[None] <= x2[:, None]))
+    gy = gy * ((ys[None] >= y1[:, None]) & (ys[None] <= y2[:, None]))
+    weights = gy[:, :, None] * gx[:, None, :]
+    # the centre cell, also when the box is smaller than a cell
+    iy = cy.floor().long().clamp(0, h - 1)
+    ix = cx.floor().long().clamp(0, w - 1)
+    idx = torch.arange(len(boxes), device=boxes.device)
+    weights[idx, iy, ix] = 1.0
+    return weights * positive[:, None, None].to(weights.dtype)
+
+
 @MODELS.register_module()
 class CenterHead(BaseSOTHead):
     """Score / offset / size branches on the search map (OSTrack).
@@ -66,13 +103,24 @@ class CenterHead(BaseSOTHead):
     probability per cell), the sub-cell offset of the centre (no activation,
     in cells) and the box size (sigmoid, normalised to the search crop).
 
-    Training: Gaussian focal loss on the score map; GIoU and L1 on the box
-    decoded at the predicted peak, positive pairs only.
+    Training: Gaussian focal loss on the score map; GIoU and L1 on boxes of
+    positive pairs only, decoded where ``regression`` says:
+
+    - ``'peak'`` (OSTrack): the one box at the predicted peak. Early in
+      training the peak is often elsewhere, and the offset and size of a
+      wrong cell are pulled towards the target.
+    - ``'dense'`` (TTFNet): the box decoded at every cell inside the target
+      box, weighted by an elliptical Gaussian (:func:`box_gaussian_weights`,
+      ``dense_beta``), the centre cell with weight 1; losses are averaged over
+      the weights. Every positive sample trains several cells from the first
+      iteration, which speeds up short trainings.
 
     Args:
         in_channels: channels of the search feature map.
         feat_channels: width of the first conv of each tower.
         num_convs: convs per tower.
+        regression: ``'peak'`` or ``'dense'`` (see above).
+        dense_beta: Gaussian size relative to the box (``'dense'``).
         loss_heatmap, loss_bbox, loss_iou: loss configs.
     """
 
@@ -80,12 +128,19 @@ class CenterHead(BaseSOTHead):
                  in_channels: int,
                  feat_channels: int = 256,
                  num_convs: int = 4,
+                 regression: str = 'peak',
+                 dense_beta: float = 1.0,
                  loss_heatmap: dict = dict(
                      type='GaussianFocalLoss', loss_weight=1.0),
                  loss_bbox: dict = dict(type='L1Loss', loss_weight=5.0),
                  loss_iou: dict = dict(type='GIoULoss', loss_weight=2.0),
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
+        if regression not in ('peak', 'dense'):
+            raise ValueError(
+                f"regression must be 'peak' or 'dense', got {regression!r}")
+        self.regression = regression
+        self.dense_beta = float(dense_beta)
         out_ch = max(feat_channels // 2**(num_convs - 1), 1)
         self.score_branch = nn.Sequential(
             conv_tower(in_channels, feat_channels, num_convs),
@@ -130,20 +185,39 @@ class CenterHead(BaseSOTHead):
                                            dim=1))
         return boxes, idx
 
+    def decode_all(self, outs: Dict[str, Tensor]) -> Tensor:
+        """Boxes decoded at every cell: ``(B, H, W, 4)`` normalised xyxy."""
+        offset, size = outs['offset'], outs['size']
+        h, w = offset.shape[-2:]
+        xs = torch.arange(w, device=offset.device, dtype=offset.dtype)
+        ys = torch.arange(h, device=offset.device, dtype=offset.dtype)
+        cx = (xs[None, None, :] + offset[:, 0]) / w
+        cy = (ys[None, :, None] + offset[:, 1]) / h
+        return cxcywh_to_xyxy(
+            torch.stack([cx, cy, size[:, 0], size[:, 1]], dim=-1))
+
     def loss_by_feat(self, outs: Dict[str, Tensor],
                      data_samples: List[SOTDataSample]) -> Dict[str, Tensor]:
         score = outs['score']
         gt_boxes, positive = self.get_targets(data_samples, score.device)
         heatmap = gaussian_heatmap(gt_boxes, positive, score.shape[-2:])
         losses = dict(loss_heatmap=self.loss_heatmap(score, heatmap))
-        pred_boxes, _ = self.decode(outs, score.detach())
-        num_pos = positive.sum()
-        if num_pos > 0:
+        if self.regression == 'dense':
+            weights = box_gaussian_weights(gt_boxes, positive,
+                                           score.shape[-2:], self.dense_beta)
+            cells = weights > 0
+            pb = self.decode_all(outs)[cells]
+            gb = gt_boxes[:, None, None].expand(*weights.shape, 4)[cells]
+            weight, avg = weights[cells], weights.sum()
+        else:
+            pred_boxes, _ = self.decode(outs, score.detach())
             pb, gb = pred_boxes[positive], gt_boxes[positive]
-            losses['loss_bbox'] = self.loss_bbox(pb, gb)
-            losses['loss_iou'] = self.loss_iou(pb, gb)
+            weight, avg = None, None
+        if len(pb) > 0:
+            losses['loss_bbox'] = self.loss_bbox(pb, gb, weight, avg)
+            losses['loss_iou'] = self.loss_iou(pb, gb, weight, avg)
         else:  # keep the graph (and DDP) happy when a batch has no positive
-            zero = pred_boxes.sum() * 0
+            zero = outs['size'].sum() * 0 + outs['offset'].sum() * 0
             losses['loss_bbox'] = zero
             losses['loss_iou'] = zero
         return losses
