@@ -163,3 +163,46 @@ def test_min_score_keeps_the_last_box():
     lost, score = model.track(img, state)  # score 0.3 < 0.5
     assert torch.equal(lost, found) and score == pytest.approx(0.3)
     assert state.frame_id == 2
+
+
+@pytest.mark.parametrize('penalty', [None, 1.0])
+def test_size_penalty_prefers_the_candidate_of_the_previous_size(penalty):
+    """Two candidates: a stronger one three times the previous size and a
+    weaker one of the previous size; the penalty picks the latter."""
+    cfg = _model_cfg('onestream/onestream_vit-tiny-p8_center_synthetic.py')
+    cfg.test_cfg.update(
+        size_lr=1.0, window=None,
+        size_penalty=None if penalty is None else dict(
+            type='SizeChangePenalty', k=penalty))
+    model = MODELS.build(cfg).eval()
+    img = torch.zeros(3, 200, 300, dtype=torch.uint8)
+    state = model.init(img, torch.tensor([130., 80., 170., 120.]))  # 40x40
+    n = model.search_size // model.backbone.out_stride
+    prev = 40 / model._crop(img, state.bbox, model.search_factor,
+                            model.search_size)[1].side
+
+    def fake_forward(feats):
+        score = torch.full((1, 1, n, n), 0.01)
+        size = torch.full((1, 2, n, n), prev)
+        score[0, 0, 1, 1], size[0, :, 1, 1] = 0.6, 3 * prev
+        score[0, 0, n - 2, n - 2] = 0.5
+        return dict(score=score, offset=torch.full((1, 2, n, n), 0.5),
+                    size=size)
+
+    model.head.forward = fake_forward
+    box, score = model.track(img, state)
+    cx = xyxy_to_cxcywh(box)[0].item()
+    if penalty is None:
+        assert score == pytest.approx(0.6) and cx < 150
+    else:
+        assert score == pytest.approx(0.5) and cx > 150
+
+
+def test_size_penalty_needs_a_size_map():
+    cfg = _model_cfg('siamese/siamese_r18_dwcorr_corner_synthetic.py')
+    cfg.test_cfg.size_penalty = dict(type='SizeChangePenalty')
+    model = MODELS.build(cfg).eval()
+    img = torch.zeros(3, 200, 300, dtype=torch.uint8)
+    state = model.init(img, torch.tensor([130., 80., 170., 120.]))
+    with pytest.raises(KeyError, match='size'):
+        model.track(img, state)

@@ -1,3 +1,3 @@
-from .windows import HanningWindow
+from .windows import HanningWindow, SizeChangePenalty
 
-__all__ = ['HanningWindow']
+__all__ = ['HanningWindow', 'SizeChangePenalty']

@@ -1,4 +1,4 @@
-"""Score-map window penalties applied at inference."""
+"""Score-map windows and penalties applied at inference."""
 import math
 from typing import Dict, Tuple
 
@@ -47,3 +47,58 @@ class HanningWindow:
         if self.mode == 'multiply':
             return score_map * win
         return score_map * (1 - self.influence) + win * self.influence
+
+
+@TASK_UTILS.register_module()
+class SizeChangePenalty:
+    """Penalty on candidates whose box differs in size or aspect from the
+    previous one (SiamRPN, kept by SiamRPN++/SiamCAR/SiamBAN).
+
+    For a candidate of size ``(w, h)`` and the previous box ``(w0, h0)``
+    (both in the same units, e.g. normalised to the search crop)::
+
+        sz(w, h) = sqrt((w + p) * (h + p)),  p = (w + h) / 2
+        s = change(sz(w, h) / sz(w0, h0)),   r = change((w0 / h0) / (w / h))
+        penalty = exp(-k * (r * s - 1)),     change(x) = max(x, 1 / x)
+
+    so an unchanged box keeps its score and a candidate twice as large, or
+    with a very different aspect, is damped. The tracker multiplies the score
+    map by it before the window and the peak search; the reported confidence
+    stays the head's score.
+
+    Args:
+        k: strength (SiamRPN++ 0.04-0.2; 0 disables).
+    """
+
+    def __init__(self, k: float = 0.04):
+        if k < 0:
+            raise ValueError(f'k must be >= 0, got {k}')
+        self.k = float(k)
+
+    @staticmethod
+    def _padded_size(w: Tensor, h: Tensor) -> Tensor:
+        pad = (w + h) * 0.5
+        return torch.sqrt((w + pad) * (h + pad))
+
+    def __call__(self, sizes: Tensor, prev_size: Tensor) -> Tensor:
+        """Penalty ``(B, 1, H, W)`` in (0, 1].
+
+        Args:
+            sizes: ``(B, 2, H, W)`` candidate ``(w, h)`` per cell.
+            prev_size: ``(B, 2)`` or ``(2,)`` previous ``(w, h)``.
+        """
+        eps = 1e-6
+        sizes = sizes.float().clamp(min=eps)
+        prev = prev_size.to(sizes).reshape(-1, 2, 1, 1).clamp(min=eps)
+        w, h = sizes[:, :1], sizes[:, 1:]
+        w0, h0 = prev[:, :1], prev[:, 1:]
+
+        def change(x):
+            return torch.maximum(x, 1. / x)
+
+        s = change(self._padded_size(w, h) / self._padded_size(w0, h0))
+        r = change((w0 / h0) / (w / h))
+        return torch.exp(-self.k * (r * s - 1))
+
+    def __repr__(self) -> str:
+        return f'{type(self).__name__}(k={self.k})'

@@ -61,7 +61,12 @@ class BaseSOTTracker(BaseModel):
             SiamRPN/SiamCAR/TransT size smoothing; the centre is not
             smoothed), ``min_score`` (default 0: off; when the confidence
             is below it the target counts as not found and the previous box
-            is kept, as pytracking's ``target_not_found_threshold``).
+            is kept, as pytracking's ``target_not_found_threshold``),
+            ``size_penalty`` (a TASK_UTILS config such as
+            ``dict(type='SizeChangePenalty', k=0.04)`` or ``None``: damps
+            candidates whose size or aspect differs from the previous box
+            before the window is applied; needs a head with a per-cell
+            ``size`` map, such as :class:`CenterHead`).
         data_preprocessor: config of the data preprocessor.
     """
 
@@ -96,6 +101,8 @@ class BaseSOTTracker(BaseModel):
                 f'test_cfg.size_lr must be in (0, 1], got {self.size_lr}')
         window = test_cfg.get('window', None)
         self.score_window = TASK_UTILS.build(window) if window else None
+        penalty = test_cfg.get('size_penalty', None)
+        self.size_penalty = TASK_UTILS.build(penalty) if penalty else None
         self._states: Dict[Any, TrackingState] = {}
 
     # ------------------------------------------------------------ training
@@ -159,7 +166,10 @@ class BaseSOTTracker(BaseModel):
         feats = self.backbone.encode_search(search, state.memory)
         if self.neck is not None:
             feats = self.neck(feats)
-        out = self.head.predict(feats, score_window=self.score_window)
+        if self.size_penalty is None:
+            out = self.head.predict(feats, score_window=self.score_window)
+        else:
+            out = self._predict_with_size_penalty(feats, state.bbox, window)
         box = box_from_crop(out['bboxes'][0].float() * self.search_size,
                             window, self.search_size)
         score = float(out['scores'][0])
@@ -174,6 +184,24 @@ class BaseSOTTracker(BaseModel):
         state.score = score
         state.frame_id += 1
         return box, state.score
+
+    def _predict_with_size_penalty(self, feats: Tensor, prev_box: Tensor,
+                                   window) -> Dict[str, Tensor]:
+        """``head.predict`` with the score map multiplied by the size-change
+        penalty of every cell (then the window, if any)."""
+        outs = self.head(feats)
+        if 'size' not in outs:
+            raise KeyError(
+                f'test_cfg.size_penalty needs a head with a per-cell "size" '
+                f'map; {type(self.head).__name__} gives {sorted(outs)}')
+        prev = (prev_box[2:] - prev_box[:2]) / window.side
+        penalty = self.size_penalty(outs['size'], prev)
+
+        def peak_map(score: Tensor) -> Tensor:
+            score = score * penalty
+            return self.score_window(score) if self.score_window else score
+
+        return self.head.predict_by_feat(outs, score_window=peak_map)
 
     @staticmethod
     def _smooth_size(box: Tensor, prev: Tensor, rate: float) -> Tensor:
