@@ -3,7 +3,9 @@
 One command on a CPU machine:
 
 1. generates the synthetic GOT-10k-format dataset if it is missing;
-2. measures the training speed and sizes the schedule to ``--minutes``;
+2. measures the training speed and sizes the schedule to ``--minutes``
+   (``TimeBudgetHook`` corrects it after every epoch, so a machine that
+   speeds up or slows down still trains for about that long);
 3. trains ``configs/onestream/onestream_vit-tiny-p8_center_synthetic.py``
    with the MMEngine Runner;
 4. evaluates on the synthetic val split (GOT-10k protocol), next to a
@@ -75,7 +77,10 @@ def main():
     print(f'[2/4] sizing the schedule to {args.minutes:g} min of training')
     calibrate_schedule(cfg, minutes=args.minutes)
     print(f'      {cfg.train_cfg.max_epochs} epochs x '
-          f'{cfg.train_dataloader.dataset.samples_per_epoch} pairs')
+          f'{cfg.train_dataloader.dataset.samples_per_epoch} pairs (first '
+          'estimate; corrected after every epoch to fit the budget)')
+    cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
+        dict(type='TimeBudgetHook', minutes=args.minutes)]
 
     print('[3/4] training')
     runner = Runner.from_cfg(cfg)

@@ -1,5 +1,6 @@
 """Engine components of mmtrack_ext: safe checkpoint loading, a model wrapper
-for CPU distributed training and an autocast optimizer wrapper.
+for CPU distributed training, an autocast optimizer wrapper and a hook that
+fits training into a time budget.
 
 Importing this package (which the ``locations`` of
 :mod:`mmtrack_ext.registry` do as soon as a ``Runner`` with
@@ -7,7 +8,7 @@ Importing this package (which the ``locations`` of
 :func:`~.safe_checkpoint.load_from_local_weights_only` as MMEngine's loader of
 local checkpoints.
 """
-from .hooks import *  # noqa: F401,F403
+from .hooks import TimeBudgetHook
 from .model_wrappers import DeviceAwareDistributedDataParallel
 from .optim import AutocastOptimWrapper
 from .safe_checkpoint import (MMENGINE_CHECKPOINT_GLOBALS,
@@ -21,7 +22,7 @@ from .safe_checkpoint import (MMENGINE_CHECKPOINT_GLOBALS,
 install_safe_checkpoint_loader()
 
 __all__ = [
-    'DeviceAwareDistributedDataParallel', 'AutocastOptimWrapper',
+    'TimeBudgetHook', 'DeviceAwareDistributedDataParallel', 'AutocastOptimWrapper',
     'MMENGINE_CHECKPOINT_GLOBALS', 'TRUSTED_CHECKPOINTS_ENV',
     'UnsafeCheckpointError', 'find_unsafe_globals',
     'install_safe_checkpoint_loader', 'is_trusted_checkpoint',
