@@ -1,6 +1,14 @@
 # Tiny one-stream tracker that trains on 2 CPU cores in minutes (the
-# quickstart's config): ViT dim 128 / depth 4 / 4 heads / patch 8,
-# 64 px templates (factor 2), 128 px search areas (factor 4), centre head.
+# quickstart's config): ViT dim 192 / depth 4 / 6 heads / patch 8,
+# 64 px templates (factor 2), 96 px search areas (factor 3), centre head with
+# dense box regression.
+#
+# Measured on 2 CPU cores with a 10 min budget (synthetic seed-1 split, not
+# the val split): the search area of OSTrack's proportions (factor 4, 128 px)
+# trains at ~0.4 s/iter; factor 3 at 96 px keeps the target at the same 32 px
+# with 35 % fewer tokens, trains ~1.5-2x more iterations, shows fewer
+# distractors, and tracked better (AO 0.36 -> 0.39). Dim 192 instead of 128
+# and dense regression: 0.40.
 _base_ = [
     '../_base_/models/ostrack_vit-b16.py',
     '../_base_/datasets/synthetic.py',
@@ -8,40 +16,63 @@ _base_ = [
 ]
 
 template_size = 64
-search_size = 128
+template_factor = 2.0
+search_size = 96
+search_factor = 3.0
+embed_dim = 192
 model = dict(
     backbone=dict(
         template_size=template_size,
         search_size=search_size,
         patch_size=8,
-        embed_dim=128,
+        embed_dim=embed_dim,
         depth=4,
-        num_heads=4,
+        num_heads=6,
         drop_path_rate=0.0),
-    head=dict(in_channels=128, feat_channels=128),
+    head=dict(in_channels=embed_dim, feat_channels=96, regression='dense'),
     test_cfg=dict(
         template_size=template_size,
         search_size=search_size,
-        template_factor=2.0,
-        search_factor=4.0,
-        # chosen on a separate synthetic split (seed 1), not on val: for
-        # this small model, blending the window (TransT/SBT style) and
-        # smoothing the box size (SiamRPN/TransT style) gave +0.08 AO
-        window=dict(type='HanningWindow', mode='blend', influence=0.49),
+        template_factor=template_factor,
+        search_factor=search_factor,
+        # chosen on a separate synthetic split (seed 1), not on val:
+        # blending the window (TransT/SBT style; influence 0.25 / 0.35 /
+        # 0.49 gave AO 0.38 / 0.41 / 0.40) and smoothing the box size
+        # (SiamRPN/TransT style); SizeChangePenalty did not help here
+        window=dict(type='HanningWindow', mode='blend', influence=0.35),
         size_lr=0.2))
+
+train_pipeline = [
+    dict(type='LoadFrames'),
+    dict(
+        type='SearchAreaCrop',
+        template_factor=template_factor,
+        template_size=template_size,
+        search_factor=search_factor,
+        search_size=search_size,
+        scale_jitter=0.25,
+        # OSTrack's 3 for factor 4, scaled to the smaller area
+        center_jitter=2.25),
+    dict(type='CheckPaddingValidity', stride=8),
+    dict(type='JointGrayscale', prob=0.05),
+    dict(type='JointFlip', prob=0.5),
+    dict(type='BrightnessJitter', factor=0.2),
+    dict(type='PackSOTInputs'),
+]
 
 # short runs: override these two (the quickstart sizes max_epochs to its
 # time budget)
 max_epochs = 30
 train_dataloader = dict(
-    batch_size=16, dataset=dict(samples_per_epoch=3200))
+    batch_size=16,
+    dataset=dict(samples_per_epoch=3200, pipeline=train_pipeline))
 
 train_cfg = dict(
     type='EpochBasedTrainLoop', max_epochs=max_epochs,
     val_interval=max_epochs + 1)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
-# bf16 autocast: ~1.5-2.5x faster training on CPUs with bf16 support
+# bf16 autocast: ~1.6x faster training on this 2-core CPU (avx512_bf16)
 optim_wrapper = dict(
     type='AutocastOptimWrapper',
     dtype='bfloat16',

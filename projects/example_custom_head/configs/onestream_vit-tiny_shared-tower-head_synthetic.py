@@ -11,5 +11,5 @@ model = dict(
     head=dict(
         _delete_=True,
         type='SharedTowerCenterHead',
-        in_channels=128,
-        feat_channels=128))
+        in_channels={{_base_.embed_dim}},
+        feat_channels=96))
