@@ -106,6 +106,10 @@ class BaseSOTDataset(BaseDataset):
             where unknown), ``visible`` ``(N,)`` bool, and optionally
             ``absent`` / ``cover`` ``(N,)`` int (``-1`` unknown) and
             ``resolution`` ``(W, H)``. ``N`` must equal ``video_length``.
+            Any other key is kept as benchmark-specific annotation: numpy
+            arrays are per-frame (first dimension ``N``, e.g. LaSOT's
+            ``target_visible``), other values per video (e.g. a
+            ``language`` description).
         """
         raise NotImplementedError
 
@@ -193,6 +197,13 @@ class BaseSOTDataset(BaseDataset):
     def get_video_name(self, video_idx: int) -> str:
         return self.get_video_info(video_idx)['video_name']
 
+    @property
+    def video_names(self) -> List[str]:
+        """Names of all videos, in index order (e.g. to check that training
+        and test sets do not overlap)."""
+        self._ensure_init()
+        return [self.get_video_name(i) for i in range(self.num_videos)]
+
     def get_video_length(self, video_idx: int) -> int:
         self._ensure_init()
         return int(self._video_lengths[video_idx])
@@ -231,7 +242,8 @@ class BaseSOTDataset(BaseDataset):
             that must see the exact values), ``visible`` ``(N,)`` bool,
             ``absent``
             ``(N,)`` int64 and ``cover`` ``(N,)`` int64 (``-1`` unknown),
-            ``resolution`` ``(W, H)`` or ``None``. Treat as read-only.
+            ``resolution`` ``(W, H)`` or ``None``, plus the benchmark's own
+            keys (see :meth:`parse_annotation`). Treat as read-only.
         """
         video_idx = int(video_idx)
         ann = self._ann_cache.get(video_idx)
@@ -268,6 +280,17 @@ class BaseSOTDataset(BaseDataset):
                     f'video {name!r}: {key} has {out[key].shape[0]} entries '
                     f'but the video has {n} frames')
         out['resolution'] = ann.get('resolution')
+        for key, value in ann.items():
+            if key in out:
+                continue
+            if isinstance(value, np.ndarray):
+                if value.ndim == 0 or value.shape[0] != n:
+                    raise AnnotationError(
+                        f'video {name!r}: {key} has '
+                        f'{value.shape[0] if value.ndim else 0} entries but '
+                        f'the video has {n} frames')
+                value = value.copy()
+            out[key] = value
         for value in out.values():
             if isinstance(value, np.ndarray):
                 value.flags.writeable = False
