@@ -9,9 +9,11 @@ import numpy as np
 from mmtrack_ext.registry import DATASETS
 from mmtrack_ext.structures import box_is_valid, xywh_to_xyxy
 from .base_sot_dataset import BaseSOTDataset
+from .benchmark_meta import read_meta_names
 from .errors import AnnotationError
-from .parsing import (load_label_file, load_number_table, read_name_list,
-                      read_text_lines)
+from .frame_files import count_numbered_frames
+from .parsing import (load_label_file, load_number_table, names_from_spec,
+                      read_name_list, read_text_lines)
 
 __all__ = ['GOT10kDataset']
 
@@ -53,6 +55,11 @@ class GOT10kDataset(BaseSOTDataset):
             of names, or a text file with one name a line (relative paths
             are taken from ``data_root``), e.g. the ``vot-train`` split.
         exclude_sequences: drop these sequences (list or file as above).
+        vot_exclude: drop the training sequences that the VOT challenges
+            forbid for training (the 1000 names of pytracking's
+            ``got10k_vot_exclude.txt``, shipped as
+            ``mmtrack_ext/datasets/meta/got10k_vot_exclude.txt``); only for
+            ``split='train'``. Combines with ``exclude_sequences``.
         **kwargs: see :class:`BaseSOTDataset` (``pipeline``, ``test_mode``,
             ``indices``, ``ann_cache_size`` ...).
     """
@@ -65,24 +72,21 @@ class GOT10kDataset(BaseSOTDataset):
                  sequence_list: Optional[Union[str, Sequence[str]]] = None,
                  exclude_sequences: Optional[Union[str,
                                                    Sequence[str]]] = None,
+                 vot_exclude: bool = False,
                  **kwargs):
+        if vot_exclude and split != 'train':
+            raise ValueError(
+                'GOT10kDataset: vot_exclude removes training sequences; it '
+                f'needs split="train", got split={split!r}')
         self.split = split
         self.sequence_list = sequence_list
         self.exclude_sequences = exclude_sequences
+        self.vot_exclude = bool(vot_exclude)
         super().__init__(data_root=data_root, **kwargs)
         self._metainfo.setdefault('split', split)
 
     # ------------------------------------------------------------------
     # structure (built eagerly)
-    def _names_from(self, spec: Union[str, Sequence[str]]
-                    ) -> Tuple[str, List[Tuple[int, str]]]:
-        """``(source, [(line, name)])`` of a list argument."""
-        if isinstance(spec, str):
-            path = spec if osp.isabs(spec) else osp.join(self.data_root, spec)
-            return path, read_name_list(path)
-        return 'sequence_list argument', [(i + 1, str(n))
-                                          for i, n in enumerate(spec)]
-
     def load_data_list(self) -> List[dict]:
         split_dir = osp.join(self.data_root, self.split)
         if not osp.isdir(split_dir):
@@ -90,13 +94,20 @@ class GOT10kDataset(BaseSOTDataset):
                 f'GOT-10k split folder not found: {split_dir} (data_root='
                 f'{self.data_root!r}, split={self.split!r})')
         if self.sequence_list is not None:
-            source, names = self._names_from(self.sequence_list)
+            source, names = names_from_spec(self.sequence_list,
+                                            self.data_root)
         else:
             source = osp.join(split_dir, 'list.txt')
             names = read_name_list(source)
+        excluded = set()
         if self.exclude_sequences is not None:
-            excluded = {n for _, n in self._names_from(
-                self.exclude_sequences)[1]}
+            excluded.update(n for _, n in names_from_spec(
+                self.exclude_sequences, self.data_root,
+                'exclude_sequences')[1])
+        if self.vot_exclude:
+            excluded.update(
+                n for _, n in read_meta_names('got10k_vot_exclude.txt'))
+        if excluded:
             names = [(ln, n) for ln, n in names if n not in excluded]
         if not names:
             raise AnnotationError(f'{source}: no sequences listed')
@@ -114,27 +125,15 @@ class GOT10kDataset(BaseSOTDataset):
         ann_file = osp.join(seq_dir, 'groundtruth.txt')
         if 'groundtruth.txt' not in files:
             raise FileNotFoundError(f'annotation file not found: {ann_file}')
-        numbers = sorted(
-            int(m.group(1)) for m in map(_FRAME_RE.match, files) if m)
-        if not numbers:
-            raise AnnotationError(
-                f'{seq_dir}: sequence has no frames (expected 00000001.jpg, '
-                '00000002.jpg, ...)')
-        if numbers[0] != 1 or numbers[-1] != len(numbers):
-            present = set(numbers)
-            missing = next(i for i in range(1, numbers[-1] + 2)
-                           if i not in present)
-            raise FileNotFoundError(
-                f'{seq_dir}: frame {missing:08d}.jpg is missing (found '
-                f'{len(numbers)} frames numbered {numbers[0]}..'
-                f'{numbers[-1]})')
+        num_frames = count_numbered_frames(
+            seq_dir, _FRAME_RE, '%08d.jpg', names=files)
 
         def optional(fn):
             return osp.join(seq_dir, fn) if fn in files else None
 
         return dict(
             video_name=name,
-            video_length=len(numbers),
+            video_length=num_frames,
             frame_dir=seq_dir,
             frame_template='%08d.jpg',
             frame_start=1,
