@@ -3,13 +3,18 @@ from .errors import (AnnotationError, BadSampleError, FrameLoadError,
                      InvalidCropError)
 from .frame_samplers import FrameSample, FrameSampler
 from .got10k_dataset import GOT10kDataset
+from .lasot_dataset import LaSOTDataset, LaSOTExtDataset
+from .nfs_dataset import NFSDataset
 from .pair_dataset import SOTPairDataset
 from .samplers import PairSampler, VideoSampler, split_videos_by_length
 from .synthetic import make_synthetic_dataset
+from .tnl2k_dataset import TNL2KDataset
+from .trackingnet_dataset import TrackingNetDataset
 from .transforms import *  # noqa: F401,F403
 
 __all__ = [
     'BaseSOTDataset', 'GOT10kDataset', 'make_synthetic_dataset', 'SOTPairDataset', 'FrameSample',
+    'LaSOTDataset', 'LaSOTExtDataset', 'TrackingNetDataset', 'TNL2KDataset', 'NFSDataset',
     'FrameSampler', 'PairSampler', 'VideoSampler', 'split_videos_by_length',
     'AnnotationError', 'BadSampleError', 'FrameLoadError', 'InvalidCropError',
     'LoadFrames', 'SearchAreaCrop', 'CheckPaddingValidity', 'JointFlip',
