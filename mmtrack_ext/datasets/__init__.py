@@ -3,15 +3,18 @@ from .errors import (AnnotationError, BadSampleError, FrameLoadError,
                      InvalidCropError)
 from .frame_samplers import FrameSample, FrameSampler
 from .got10k_dataset import GOT10kDataset
+from .otb_dataset import OTB100Dataset
 from .pair_dataset import SOTPairDataset
 from .samplers import PairSampler, VideoSampler, split_videos_by_length
 from .synthetic import make_synthetic_dataset
 from .transforms import *  # noqa: F401,F403
+from .uav_dataset import UAV123Dataset
 
 __all__ = [
     'BaseSOTDataset', 'GOT10kDataset', 'make_synthetic_dataset', 'SOTPairDataset', 'FrameSample',
     'FrameSampler', 'PairSampler', 'VideoSampler', 'split_videos_by_length',
     'AnnotationError', 'BadSampleError', 'FrameLoadError', 'InvalidCropError',
     'LoadFrames', 'SearchAreaCrop', 'CheckPaddingValidity', 'JointFlip',
-    'JointGrayscale', 'BrightnessJitter', 'GaussianBlur', 'PackSOTInputs'
+    'JointGrayscale', 'BrightnessJitter', 'GaussianBlur', 'PackSOTInputs',
+    'OTB100Dataset', 'UAV123Dataset'
 ]
