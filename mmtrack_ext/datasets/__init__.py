@@ -1,8 +1,10 @@
 from .base_sot_dataset import BaseSOTDataset
+from .coco_dataset import COCOSOTDataset
 from .errors import (AnnotationError, BadSampleError, FrameLoadError,
                      InvalidCropError)
 from .frame_samplers import FrameSample, FrameSampler
 from .got10k_dataset import GOT10kDataset
+from .imagenet_vid_dataset import ImageNetVIDDataset
 from .otb_dataset import OTB100Dataset
 from .pair_dataset import SOTPairDataset
 from .samplers import PairSampler, VideoSampler, split_videos_by_length
@@ -16,5 +18,5 @@ __all__ = [
     'AnnotationError', 'BadSampleError', 'FrameLoadError', 'InvalidCropError',
     'LoadFrames', 'SearchAreaCrop', 'CheckPaddingValidity', 'JointFlip',
     'JointGrayscale', 'BrightnessJitter', 'GaussianBlur', 'PackSOTInputs',
-    'OTB100Dataset', 'UAV123Dataset'
+    'OTB100Dataset', 'UAV123Dataset', 'COCOSOTDataset', 'ImageNetVIDDataset'
 ]

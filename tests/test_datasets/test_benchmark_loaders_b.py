@@ -1,4 +1,5 @@
 """OTB100, UAV123, COCO and ImageNet VID loaders on tiny official layouts."""
+import json
 import os
 import os.path as osp
 
@@ -7,7 +8,9 @@ import numpy as np
 import pytest
 import torch
 
-from mmtrack_ext.datasets import AnnotationError, OTB100Dataset, UAV123Dataset
+from mmtrack_ext.datasets import (AnnotationError, COCOSOTDataset,
+                                  ImageNetVIDDataset, OTB100Dataset,
+                                  UAV123Dataset)
 from mmtrack_ext.datasets.benchmark_meta import load_benchmark_meta
 from mmtrack_ext.registry import DATASETS
 from mmtrack_ext.structures import xywh_to_xyxy
@@ -325,3 +328,278 @@ def test_uav123_errors(uav_root):
     os.rename(osp.join(root, 'anno'), osp.join(root, 'annotations'))
     with pytest.raises(FileNotFoundError, match=r'anno/UAV123'):
         UAV123Dataset(root)
+
+
+# ----------------------------------------------------------------------------
+# COCO
+def _write_coco(root, split='train2017', annotations=None):
+    img_dir = osp.join(root, split)
+    os.makedirs(img_dir, exist_ok=True)
+    os.makedirs(osp.join(root, 'annotations'), exist_ok=True)
+    rng = np.random.default_rng(0)
+    images = []
+    for image_id, (h, w) in ((9, (48, 64)), (25, (40, 56))):
+        img = rng.integers(0, 255, (h, w, 3), dtype=np.uint8)
+        fn = f'{image_id:012d}.jpg'
+        cv2.imwrite(osp.join(img_dir, fn), img)
+        images.append(dict(id=image_id, file_name=fn, width=w, height=h))
+    if annotations is None:
+        annotations = [
+            dict(id=7, image_id=9, bbox=[10.5, 8.0, 20.0, 16.25],
+                 area=250.0, iscrowd=0, category_id=1),
+            dict(id=3, image_id=25, bbox=[4, 6, 30, 20], area=500.0,
+                 iscrowd=0, category_id=18),
+            dict(id=5, image_id=9, bbox=[1, 1, 40, 30], area=900.0,
+                 iscrowd=1, category_id=1),  # crowd
+            dict(id=8, image_id=9, bbox=[30, 30, 3, 2], area=6.0,
+                 iscrowd=0, category_id=2),  # tiny
+            dict(id=11, image_id=25, bbox=[5, 5, 0, 10], area=0.0,
+                 iscrowd=0, category_id=2),  # no width
+        ]
+    with open(osp.join(root, 'annotations', f'instances_{split}.json'),
+              'w') as f:
+        json.dump(dict(images=images, annotations=annotations,
+                       categories=[dict(id=1, name='person')]), f)
+    return root
+
+
+def test_coco_instances_are_one_frame_videos(tmp_path):
+    root = _write_coco(str(tmp_path / 'coco'))
+    ds = DATASETS.build(dict(type='COCOSOTDataset', data_root=root))
+    assert ds.metainfo['dataset_name'] == 'COCO'
+    names = [ds.get_video_name(i) for i in range(ds.num_videos)]
+    assert names == ['000000000025_3', '000000000009_7', '000000000009_8']
+    assert ds.video_lengths.tolist() == [1, 1, 1]
+    assert ds.get_frame_path(1, 0) == osp.join(root, 'train2017',
+                                               '000000000009.jpg')
+    ann = ds.get_annotation(1)
+    np.testing.assert_array_equal(ann['bboxes_xywh'], [[10.5, 8, 20, 16.25]])
+    np.testing.assert_array_equal(ann['bboxes'], [[10.5, 8, 30.5, 24.25]])
+    assert ann['visible'].tolist() == [True]
+    assert ann['absent'].tolist() == [0]
+    assert ds.get_frame_shape(1) == (48, 64)
+    assert ds.get_video_info(0)['category_id'] == 18
+    ds = COCOSOTDataset(root, min_area=10)
+    assert [ds.get_video_name(i) for i in range(ds.num_videos)] == names[:2]
+    with pytest.raises(AnnotationError, match='no instance is kept'):
+        COCOSOTDataset(root, min_area=1e4)
+
+
+COCO_PIPELINE = [
+    dict(type='LoadFrames'),
+    dict(type='SearchAreaCrop', template_factor=2., template_size=16,
+         search_factor=2., search_size=16, scale_jitter=0.25,
+         center_jitter=3.),
+    dict(type='PackSOTInputs'),
+]
+
+
+def test_coco_pairs_through_pair_dataset(tmp_path, make_got10k):
+    root = _write_coco(str(tmp_path / 'coco'))
+    coco = dict(type='COCOSOTDataset', data_root=root)
+    ds = DATASETS.build(
+        dict(type='SOTPairDataset', datasets=[coco], samples_per_epoch=8,
+             frame_sampler=dict(type='FrameSampler', mode='causal',
+                                num_templates=2),
+             pipeline=COCO_PIPELINE, seed=3))
+    for i in range(8):
+        res = ds.sample(ds.rng(0, i))
+        assert res['label'] == 1 and res['dataset_name'] == 'COCO'
+        assert [f['role'] for f in res['frames']] == \
+            ['template', 'template', 'search']
+        assert len({f['img_path'] for f in res['frames']}) == 1
+        assert {f['frame_id'] for f in res['frames']} == {0}
+        out = ds[i]
+        # same image and box, search jittered: the crops differ
+        assert out['inputs']['template'].shape == (2, 3, 16, 16)
+        assert out['inputs']['search'].shape == (1, 3, 16, 16)
+        assert torch.equal(out['inputs']['template'][0],
+                           out['inputs']['template'][1])
+        assert not torch.equal(out['inputs']['template'][0],
+                               out['inputs']['search'][0])
+    # negative pairs take the search frame from another instance
+    neg = DATASETS.build(
+        dict(type='SOTPairDataset', datasets=[coco], samples_per_epoch=10,
+             frame_sampler=dict(type='FrameSampler', positive_ratio=0.),
+             seed=0))
+    for i in range(10):
+        res = neg[i]
+        template, search = res['frames']
+        assert res['label'] == 0 and search['visible']
+        assert not np.array_equal(template['bbox'], search['bbox'])
+    # images and videos mixed
+    got_root, _ = make_got10k(lengths=(24, 24))
+    mixed = DATASETS.build(
+        dict(type='SOTPairDataset',
+             datasets=[coco, dict(type='GOT10kDataset', data_root=got_root)],
+             samples_per_epoch=40,
+             frame_sampler=dict(type='FrameSampler', mode='trident',
+                                positive_ratio=0.5),
+             pipeline=COCO_PIPELINE, seed=1))
+    names = {mixed.sample(mixed.rng(0, i))['dataset_name'] for i in range(40)}
+    assert names == {'COCO', 'GOT-10k'}
+    for i in range(8):
+        assert mixed[i]['inputs']['search'].shape == (1, 3, 16, 16)
+
+
+def test_coco_errors(tmp_path):
+    root = str(tmp_path / 'coco')
+    with pytest.raises(FileNotFoundError, match='instances_train2017.json'):
+        COCOSOTDataset(root)
+    _write_coco(root, annotations=[dict(id=1, image_id=9, bbox=[1, 2, 3])])
+    with pytest.raises(AnnotationError,
+                       match=r'annotations\[0\] \(id 1\): bbox must be'):
+        COCOSOTDataset(root)
+    _write_coco(root, annotations=[dict(id=1, image_id=9, bbox=[1, 2, 3, 4]),
+                                   dict(id=2, bbox=[1, 2, 3, 4])])
+    with pytest.raises(AnnotationError,
+                       match=r"annotations\[1\] \(id 2\): missing "
+                       r"\['image_id'\]"):
+        COCOSOTDataset(root)
+    _write_coco(root, annotations=[dict(id=4, image_id=77,
+                                        bbox=[1, 2, 3, 4])])
+    with pytest.raises(AnnotationError, match='image_id 77 is not in'):
+        COCOSOTDataset(root)
+    path = osp.join(root, 'annotations', 'instances_val2017.json')
+    os.makedirs(osp.join(root, 'val2017'))
+    with open(path, 'w') as f:
+        f.write('{"images": [],\n "annotations": [}\n')
+    with pytest.raises(AnnotationError,
+                       match=r'instances_val2017\.json, line 2: invalid JSON'):
+        COCOSOTDataset(root, split='val2017')
+
+
+# ----------------------------------------------------------------------------
+# ImageNet VID
+def _vid_xml(width, height, objects):
+    parts = [f'<annotation><folder>x</folder><filename>f</filename>'
+             f'<size><width>{width}</width><height>{height}</height></size>']
+    for trackid, (x1, y1, x2, y2), occluded in objects:
+        parts.append(
+            f'<object><trackid>{trackid}</trackid><name>n02084071</name>'
+            f'<bndbox><xmax>{x2}</xmax><xmin>{x1}</xmin><ymax>{y2}</ymax>'
+            f'<ymin>{y1}</ymin></bndbox><occluded>{occluded}</occluded>'
+            '<generated>0</generated></object>')
+    parts.append('</annotation>')
+    return '\n'.join(parts)
+
+
+def _write_vid(root, split, video, frames):
+    """``frames``: per frame, a list of ``(trackid, xyxy, occluded)``."""
+    anno_dir = osp.join(root, 'Annotations', 'VID', split, video)
+    os.makedirs(anno_dir, exist_ok=True)
+    _write_frames(osp.join(root, 'Data', 'VID', split, video),
+                  [f'{i:06d}.JPEG' for i in range(len(frames))],
+                  _image_bytes(h=36, w=48))
+    for i, objects in enumerate(frames):
+        with open(osp.join(anno_dir, f'{i:06d}.xml'), 'w') as f:
+            f.write(_vid_xml(48, 36, objects))
+
+
+@pytest.fixture
+def vid_root(tmp_path):
+    root = str(tmp_path / 'ILSVRC2015')
+    frames = []
+    for i in range(10):
+        objects = [(0, (2 + i, 3, 20 + i, 15), int(i == 3))]
+        if i in (2, 3, 4, 7, 8):
+            objects.append((1, (10, 10 + i, 30, 25 + i), 0))
+        frames.append(objects)
+    _write_vid(root, 'train', 'ILSVRC2015_VID_train_0000/'
+               'ILSVRC2015_train_00000000', frames)
+    _write_vid(root, 'train', 'ILSVRC2015_VID_train_0001/'
+               'ILSVRC2015_train_00001000', [[], [(4, (1, 1, 9, 9), 0)]])
+    _write_vid(root, 'val', 'ILSVRC2015_val_00000000',
+               [[(0, (5, 5, 15, 15), 0)]] * 3)
+    return root
+
+
+def test_imagenet_vid_tracks(vid_root):
+    root = vid_root
+    ds = DATASETS.build(dict(type='ImageNetVIDDataset', data_root=root))
+    assert ds.metainfo['dataset_name'] == 'ImageNetVID'
+    assert [ds.get_video_name(i) for i in range(ds.num_videos)] == [
+        'ILSVRC2015_train_00000000_0', 'ILSVRC2015_train_00000000_1',
+        'ILSVRC2015_train_00001000_4']
+    assert ds.video_lengths.tolist() == [10, 7, 1]
+    data = osp.join(root, 'Data', 'VID', 'train')
+    assert ds.get_frame_path(0, 9) == osp.join(
+        data, 'ILSVRC2015_VID_train_0000', 'ILSVRC2015_train_00000000',
+        '000009.JPEG')
+    # track 1 starts at frame 2 and is missing in frames 5 and 6
+    assert ds.get_frame_path(1, 0).endswith('000002.JPEG')
+    assert ds.get_frame_path(2, 0).endswith(
+        osp.join('ILSVRC2015_train_00001000', '000001.JPEG'))
+    ann = ds.get_annotation(0)
+    np.testing.assert_array_equal(ann['bboxes'][4], [6, 3, 24, 15])
+    np.testing.assert_array_equal(ann['bboxes_xywh'][4], [6, 3, 18, 12])
+    assert ann['absent'].tolist() == [0] * 10
+    assert ann['visible'].tolist() == [i != 3 for i in range(10)]  # occluded
+    assert ds.get_resolution(0) == (48, 36)
+    assert ds.get_video_info(0)['class_name'] == 'n02084071'
+    ann = ds.get_annotation(1)
+    assert ann['absent'].tolist() == [0, 0, 0, 1, 1, 0, 0]
+    assert ann['visible'].tolist() == [True, True, True, False, False, True,
+                                       True]
+    assert np.isnan(ann['bboxes'][[3, 4]]).all()
+    np.testing.assert_array_equal(ann['bboxes'][5], [10, 17, 30, 32])
+    ds = ImageNetVIDDataset(root, occluded_invisible=False)
+    assert ds.get_annotation(0)['visible'].all()
+    val = ImageNetVIDDataset(root, split='val', test_mode=True,
+                             pipeline=TEST_PIPELINE)
+    assert val.get_video_name(0) == 'ILSVRC2015_val_00000000_0'
+    assert len(val) == 3
+    assert val[2]['data_samples'].img_path.endswith(
+        osp.join('val', 'ILSVRC2015_val_00000000', '000002.JPEG'))
+
+
+def test_imagenet_vid_cache(vid_root, tmp_path):
+    root = vid_root
+    ds = ImageNetVIDDataset(root, cache_file='cache_train.json')
+    cache = osp.join(root, 'cache_train.json')
+    assert osp.isfile(cache)
+    expected = [ds.get_annotation(i) for i in range(ds.num_videos)]
+    names = [ds.get_video_name(i) for i in range(ds.num_videos)]
+    # the cache is read instead of the XML files
+    os.rename(osp.join(root, 'Annotations'), osp.join(root, 'Moved'))
+    cached = ImageNetVIDDataset(root, cache_file=cache)
+    assert [cached.get_video_name(i) for i in range(3)] == names
+    for i, ann in enumerate(expected):
+        got = cached.get_annotation(i)
+        for key in ('bboxes', 'bboxes_xywh', 'visible', 'absent'):
+            np.testing.assert_array_equal(got[key], ann[key])
+    assert cached.get_frame_path(1, 0) == ds.get_frame_path(1, 0)
+    with pytest.raises(AnnotationError, match=r"split 'train', but "
+                       r"split='val'"):
+        ImageNetVIDDataset(root, split='val', cache_file=cache)
+    other = tmp_path / 'other.json'
+    other.write_text('{"format": "something else"}')
+    with pytest.raises(AnnotationError, match='delete it'):
+        ImageNetVIDDataset(root, cache_file=str(other))
+
+
+def test_imagenet_vid_errors(vid_root):
+    root = vid_root
+    anno = osp.join(root, 'Annotations', 'VID', 'train',
+                    'ILSVRC2015_VID_train_0001', 'ILSVRC2015_train_00001000')
+    with open(osp.join(anno, '000001.xml'), 'w') as f:
+        f.write('<annotation>\n<size><width>4</width></size>\n<object>\n')
+    with pytest.raises(AnnotationError, match=r'000001\.xml, line 4: invalid '
+                       'XML'):
+        ImageNetVIDDataset(root)
+    with open(osp.join(anno, '000001.xml'), 'w') as f:
+        f.write(_vid_xml(48, 36, [(4, (1, 1, 9, 9), 0)]).replace(
+            '<trackid>4</trackid>', ''))
+    with pytest.raises(AnnotationError,
+                       match=r'000001\.xml: object 0 has no <trackid>'):
+        ImageNetVIDDataset(root)
+    with open(osp.join(anno, '000001.xml'), 'w') as f:
+        f.write(_vid_xml(48, 36, [(4, (1, 1, 'x', 9), 0)]))
+    with pytest.raises(AnnotationError, match=r"trackid 4\) <bndbox/xmax> is "
+                       r"'x', not a number"):
+        ImageNetVIDDataset(root)
+    os.rename(osp.join(anno, '000001.xml'), osp.join(anno, '000002.xml'))
+    with pytest.raises(AnnotationError, match=r'000001\.xml is missing'):
+        ImageNetVIDDataset(root)
+    with pytest.raises(FileNotFoundError, match=r'Annotations/VID/test'):
+        ImageNetVIDDataset(root, split='test')
