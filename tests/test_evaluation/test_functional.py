@@ -228,17 +228,17 @@ def test_ope_zero_size_repair_cascades():
     pred = [[0, 0, 0, 0], [10, 10, 50, 50], [99, 99, 0, 50], [5, 5, 0, 0]]
     r = _ope('ostrack', pred, gt)['overall']
     assert r['OP75'] == 1.0  # frames 2, 3 take frame 1's box
-    # a zero-size box whose GT row is NaN is not replaced (uav hook) and
-    # is not used as a repair source for later frames either way
+    # a zero-size box whose GT row is NaN is not replaced (uav mode) and
+    # is the repair source of the next frame
     gt_nan = [[10, 10, 50, 50], [np.nan] * 4, [10, 10, 50, 50],
               [10, 10, 50, 50]]
     pred = [[10, 10, 50, 50], [20, 20, 0, 0], [30, 30, 0, 0],
             [10, 10, 50, 50]]
     res = evaluate_sequences(
-        'ostrack', {'s': _seq(pred, gt_nan)}, allow_nan_gt=True)
+        'ostrack', {'s': _seq(pred, gt_nan)}, dataset='uav')
     # frame 1 invalid GT; frame 2 takes frame 1's (unrepaired) zero box
     assert res['per_sequence']['s']['OP50'] == 0.5
-    with pytest.raises(ValueError, match="'s'.*NaN in the GT.*1"):
+    with pytest.raises(ValueError, match=r"'s'.*NaN in the GT.*\[1\]"):
         evaluate_sequences('ostrack', {'s': _seq(pred, gt_nan)})
 
 

@@ -1,24 +1,34 @@
 """Pure numpy SOT metric functions and the registry of named protocols.
 
 ``evaluate_sequences(protocol, sequences)`` is the entry point; the
-protocols ``'got10k'``, ``'ostrack'`` and ``'pytracking'`` reproduce the
-official toolkits (see each module's docstring).
+protocols ``'got10k'``, ``'ostrack'``, ``'pytracking'``, ``'uav'``,
+``'otb'``, ``'lasot_matlab'`` and ``'trackingnet'`` reproduce the official
+toolkits (see each module's docstring and ``docs/evaluation.md``);
+``DEFAULT_PROTOCOLS`` names the one papers use per benchmark.
 """
 from .box_metrics import (bound_boxes_got10k, center_error, iou_got10k,
-                          iou_pixel, normalized_center_error)
+                          iou_pixel, iou_rect_int, normalized_center_error,
+                          normalized_center_error_got10k,
+                          trackingnet_box_errors)
 from .got10k import (GOT10K_KEYS, GOT10K_THRESHOLDS, evaluate_got10k,
                      got10k_valid_frames)
-from .ope import (CENTER_THRESHOLDS, NORM_CENTER_THRESHOLDS, OPE_KEYS,
-                  OVERLAP_THRESHOLDS, evaluate_ope, ope_sequence_errors)
-from .protocols import (SOT_PROTOCOLS, SOTProtocol, evaluate_sequences,
-                        get_protocol, list_protocols, register_protocol)
+from .ope import (CENTER_THRESHOLDS, NORM_CENTER_THRESHOLDS, OPE_FLAVOURS,
+                  OPE_KEYS, OVERLAP_THRESHOLDS, OPEFrameErrors, evaluate_ope,
+                  matlab_colon, ope_sequence_errors)
+from .protocols import (DEFAULT_PROTOCOL_OPTIONS, DEFAULT_PROTOCOLS,
+                        SOT_PROTOCOLS, SOTProtocol, default_protocol,
+                        evaluate_sequences, get_protocol, list_protocols,
+                        register_protocol)
 
 __all__ = [
     'bound_boxes_got10k', 'center_error', 'iou_got10k', 'iou_pixel',
-    'normalized_center_error', 'GOT10K_KEYS', 'GOT10K_THRESHOLDS',
-    'evaluate_got10k', 'got10k_valid_frames', 'CENTER_THRESHOLDS',
+    'iou_rect_int', 'normalized_center_error',
+    'normalized_center_error_got10k', 'trackingnet_box_errors',
+    'GOT10K_KEYS', 'GOT10K_THRESHOLDS', 'evaluate_got10k',
+    'got10k_valid_frames', 'CENTER_THRESHOLDS',
     'NORM_CENTER_THRESHOLDS', 'OPE_KEYS', 'OVERLAP_THRESHOLDS',
-    'evaluate_ope', 'ope_sequence_errors', 'SOT_PROTOCOLS', 'SOTProtocol',
-    'evaluate_sequences', 'get_protocol', 'list_protocols',
-    'register_protocol'
+    'evaluate_ope', 'ope_sequence_errors', 'OPE_FLAVOURS', 'OPEFrameErrors',
+    'matlab_colon', 'SOT_PROTOCOLS', 'SOTProtocol', 'evaluate_sequences',
+    'get_protocol', 'list_protocols', 'register_protocol',
+    'DEFAULT_PROTOCOLS', 'DEFAULT_PROTOCOL_OPTIONS', 'default_protocol'
 ]

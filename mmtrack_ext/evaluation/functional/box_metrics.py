@@ -8,8 +8,9 @@ from typing import Optional, Sequence
 import numpy as np
 
 __all__ = [
-    'bound_boxes_got10k', 'iou_got10k', 'iou_pixel', 'center_error',
-    'normalized_center_error'
+    'bound_boxes_got10k', 'iou_got10k', 'iou_pixel', 'iou_rect_int',
+    'center_error', 'normalized_center_error',
+    'normalized_center_error_got10k', 'trackingnet_box_errors'
 ]
 
 _EPS = np.finfo(float).eps
@@ -92,6 +93,28 @@ def iou_pixel(boxes1: np.ndarray, boxes2: np.ndarray) -> np.ndarray:
         return inter / union
 
 
+def iou_rect_int(boxes1: np.ndarray, boxes2: np.ndarray) -> np.ndarray:
+    """IoU as ``calc_rect_int.m`` of the OTB / LaSOT MATLAB toolkits.
+
+    The ``+1`` pixel form of :func:`iou_pixel` (``right = x + w - 1``,
+    ``inter = max(0, min(right) - max(left) + 1) * ...``, no eps, no clip),
+    with MATLAB's ``max`` / ``min``, which **ignore NaN**: a NaN ``x`` in one
+    box makes the intersection span the other box's full width (the union,
+    and so the IoU, is NaN only where a NaN reaches an area). Union 0 gives
+    NaN / inf as in MATLAB.
+    """
+    b1 = np.asarray(boxes1, dtype=np.float64)
+    b2 = np.asarray(boxes2, dtype=np.float64)
+    tl = np.fmax(b1[..., :2], b2[..., :2])
+    br = np.fmin(b1[..., :2] + b1[..., 2:] - 1.0,
+                 b2[..., :2] + b2[..., 2:] - 1.0)
+    sz = np.fmax(0.0, br - tl + 1.0)
+    inter = sz[..., 0] * sz[..., 1]
+    union = b1[..., 2] * b1[..., 3] + b2[..., 2] * b2[..., 3] - inter
+    with np.errstate(divide='ignore', invalid='ignore'):
+        return inter / union
+
+
 def _centers(boxes: np.ndarray) -> np.ndarray:
     return boxes[..., :2] + 0.5 * (boxes[..., 2:] - 1.0)
 
@@ -115,3 +138,65 @@ def normalized_center_error(pred: np.ndarray, gt: np.ndarray) -> np.ndarray:
     with np.errstate(divide='ignore', invalid='ignore'):
         d = _centers(p) / g[..., 2:] - _centers(g) / g[..., 2:]
         return np.sqrt((d**2).sum(-1))
+
+
+def normalized_center_error_got10k(pred: np.ndarray,
+                                   gt: np.ndarray) -> np.ndarray:
+    """got10k toolkit's ``normalized_center_error`` (GitHub master only).
+
+    ``||(c_pred - c_gt) / max(1, wh_gt)||`` with centres ``xy + (wh - 1) /
+    2``: the centre *difference* is divided, and GT sizes below one pixel
+    are treated as one (no division by zero). NaN propagates.
+    """
+    p = np.asarray(pred, dtype=np.float64)
+    g = np.asarray(gt, dtype=np.float64)
+    d = (_centers(p) - _centers(g)) / np.maximum(1.0, g[..., 2:])
+    return np.sqrt((d**2).sum(-1))
+
+
+def trackingnet_box_errors(pred: np.ndarray, gt: np.ndarray):
+    """Per-frame IoU and centre distances of the TrackingNet server.
+
+    Reproduces the TrackingNet devkit's ``metrics.py`` (which its README
+    calls the server's evaluation code), frame by frame:
+
+    - every coordinate of both boxes is rounded with ``np.round`` (half to
+      even) first;
+    - ``x2 = x + w - 1``; centre ``x + (w + 1) / 2`` (the offset cancels
+      in the distances);
+    - intersection ``round(min(x2) - max(x1) + 1)`` clipped below at 0 per
+      axis, where ``max`` / ``min`` are pandas row reductions that **skip
+      NaN** (a NaN corner takes the other box's; since the areas only use
+      ``w, h``, a NaN ``x`` or ``y`` alone still gets IoU credit);
+    - ``iou = inter / (area_gt + area_pred - inter)`` (no eps; 0/0 is NaN);
+    - ``dist = sqrt(dx * dx + dy * dy)`` and ``ndist = sqrt(dx / w_gt * dx
+      / w_gt + dy / h_gt * dy / h_gt)`` in the server's order of operations.
+
+    Args:
+        pred, gt: ``(N, 4)`` xywh (frame 0 is *not* replaced here).
+
+    Returns:
+        ``(iou, dist, ndist)``, each ``(N,)`` float64; NaN where the server
+        gets NaN.
+    """
+    p = np.round(np.asarray(pred, dtype=np.float64))
+    g = np.round(np.asarray(gt, dtype=np.float64))
+    p2 = p[..., :2] + p[..., 2:] - 1.0
+    g2 = g[..., :2] + g[..., 2:] - 1.0
+    pc = p[..., :2] + (p[..., 2:] + 1.0) / 2.0
+    gc = g[..., :2] + (g[..., 2:] + 1.0) / 2.0
+    tl = np.fmax(g[..., :2], p[..., :2])
+    br = np.fmin(g2, p2)
+    size = np.round(br - tl + 1)
+    size = np.where(size < 0, 0.0, size)  # pandas clip(lower=0), NaN kept
+    inter = size[..., 0] * size[..., 1]
+    area_p = p[..., 3] * p[..., 2]
+    area_g = g[..., 3] * g[..., 2]
+    d = gc - pc
+    with np.errstate(divide='ignore', invalid='ignore'):
+        iou = inter / (area_g + area_p - inter)
+        dist = np.sqrt(d[..., 0] * d[..., 0] + d[..., 1] * d[..., 1])
+        nx = d[..., 0] / g[..., 2] * d[..., 0] / g[..., 2]
+        ny = d[..., 1] / g[..., 3] * d[..., 1] / g[..., 3]
+        ndist = np.sqrt(nx + ny)
+    return iou, dist, ndist

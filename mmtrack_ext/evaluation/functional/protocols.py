@@ -1,11 +1,11 @@
 """Registry of named SOT evaluation protocols and the generic entry point.
 
 A *protocol* turns per-sequence predictions and annotations into metrics,
-reproducing one official toolkit (see ``docs`` of each protocol function and
-``/work/shared/reference/evaluation.md``). Callers only use
-:func:`evaluate_sequences`; a new protocol (``otb``, ``uav``,
-``lasot_matlab``, ``trackingnet``, ``vot2020`` ...) is added with
-:func:`register_protocol` without touching them.
+reproducing one official toolkit (see the docstring of each protocol module
+and ``docs/evaluation.md``). Callers only use :func:`evaluate_sequences`; a
+new protocol (e.g. ``vot2020``) is added with :func:`register_protocol`
+without touching them. :data:`DEFAULT_PROTOCOLS` names the protocol papers
+report per benchmark.
 
 Input of every protocol: a mapping ``{sequence_name: sequence_dict}`` where a
 sequence dict holds numpy arrays (lists are accepted) with boxes in ``xywh``
@@ -16,8 +16,9 @@ initialisation frame):
   repetitions as ``(R, N, 4)`` or a list of ``(N, 4)`` arrays.
 - ``gt``: ``(N, 4)`` ground truth.
 - optional per-frame flags ``cover`` ``(N,)`` (GOT-10k ``cover.label``, 0..8,
-  -1 unknown), ``absent`` ``(N,)`` (1 absent, 0 present, -1 unknown),
-  ``target_visible`` ``(N,)`` bool (pytracking's LaSOT visibility),
+  -1 unknown), ``absent`` ``(N,)`` (1 absent, 0 present, -1 unknown; the
+  LaSOT toolkit's ``absent`` flags), ``target_visible`` ``(N,)`` bool
+  (pytracking's visibility, ``full_occlusion == 0 & out_of_view == 0``),
   ``times`` ``(N,)`` seconds per frame;
 - optional ``resolution``: ``(W, H)`` image size in pixels (width first, as
   in GOT-10k ``meta_info.ini``).
@@ -32,7 +33,8 @@ import numpy as np
 
 __all__ = [
     'SOTProtocol', 'SOT_PROTOCOLS', 'register_protocol', 'get_protocol',
-    'list_protocols', 'evaluate_sequences'
+    'list_protocols', 'evaluate_sequences', 'DEFAULT_PROTOCOLS',
+    'DEFAULT_PROTOCOL_OPTIONS', 'default_protocol'
 ]
 
 
@@ -111,19 +113,64 @@ def evaluate_sequences(protocol: str, sequences: Mapping[str, Mapping],
 
     Args:
         protocol: a registered name: ``'got10k'``, ``'ostrack'``,
-            ``'pytracking'`` (see :func:`list_protocols`).
+            ``'pytracking'``, ``'uav'``, ``'otb'``, ``'lasot_matlab'``,
+            ``'trackingnet'`` (see :func:`list_protocols`).
         sequences: ``{name: {'pred': (N, 4), 'gt': (N, 4), ...}}`` in
             ``xywh`` pixels (see the module docstring for optional keys).
         **options: protocol options, e.g. ``exclude_invalid_frames=True``
-            for the OPE protocols.
+            or ``dataset='lasot'`` for ``ostrack`` / ``pytracking``,
+            ``drop_nan_gt=True`` for ``otb`` (see
+            :func:`~.ope.evaluate_ope`).
 
     Returns:
         ``{'overall': {metric: float}, 'per_sequence': {name: {metric:
-        float}}, 'curves': {name: np.ndarray}}``. Metrics are fractions in
+        float}}, 'curves': {name: np.ndarray, ...}}``. Metrics are fractions in
         ``[0, 1]`` (``got10k``: ``AO``, ``SR0.5``, ``SR0.75``; OPE: ``AUC``,
         ``P``, ``P_norm``, ``OP50``, ``OP75``).
     """
     return get_protocol(protocol)(sequences, **options)
+
+
+#: Default protocol per benchmark: the toolkit whose numbers papers report
+#: for it (``docs/evaluation.md`` explains each choice and what the other
+#: protocols do differently). ``vot2020`` is the anchor-based VOT protocol
+#: (EAO, A, R), registered by its own module.
+DEFAULT_PROTOCOLS: Dict[str, str] = {
+    'got10k': 'got10k',
+    'lasot': 'ostrack',
+    'lasot_ext': 'ostrack',
+    'trackingnet': 'trackingnet',
+    'uav123': 'uav',
+    'nfs': 'ostrack',
+    'otb100': 'ostrack',
+    'tnl2k': 'ostrack',
+    'vot2020': 'vot2020',
+}
+
+#: Options that go with :data:`DEFAULT_PROTOCOLS` (benchmarks not listed
+#: take none). pytracking and its STARK/OSTrack fork switch on the
+#: sequence's dataset name: ``'lasot'`` is their LaSOT mode (invisible
+#: frames fail every metric, short results raise); LaSOT_ext sequences are
+#: named ``'lasot_extension_subset'``, so there visibility only enters the
+#: validity (invisible frames are normalised-precision hits).
+DEFAULT_PROTOCOL_OPTIONS: Dict[str, Dict] = {
+    'lasot': {'dataset': 'lasot'},
+    'lasot_ext': {'dataset': 'lasot_extension_subset'},
+}
+
+
+def default_protocol(benchmark: str) -> Tuple[str, dict]:
+    """``(protocol name, options)`` papers use for ``benchmark``.
+
+    Args:
+        benchmark: a key of :data:`DEFAULT_PROTOCOLS` (``'lasot'``,
+            ``'uav123'`` ...), case-insensitive.
+    """
+    key = benchmark.lower()
+    if key not in DEFAULT_PROTOCOLS:
+        raise KeyError(f'no default protocol for benchmark {benchmark!r}; '
+                       f'known: {sorted(DEFAULT_PROTOCOLS)}')
+    return DEFAULT_PROTOCOLS[key], dict(DEFAULT_PROTOCOL_OPTIONS.get(key, {}))
 
 
 # --------------------------------------------------------------------------
@@ -165,20 +212,25 @@ def check_sequences(sequences: Mapping[str, Mapping]) -> None:
                             f"'pred' and 'gt', got {type(seq).__name__}")
 
 
-def segment_counts_above(values: np.ndarray, seg: np.ndarray, n_seg: int,
-                         thresholds: np.ndarray) -> np.ndarray:
+def segment_counts_above(values: np.ndarray,
+                         seg: np.ndarray,
+                         n_seg: int,
+                         thresholds: np.ndarray,
+                         inclusive: bool = False) -> np.ndarray:
     """``counts[s, j] = #{i in segment s: values[i] > thresholds[j]}``.
 
-    Vectorised with one ``searchsorted`` instead of an ``(N, T)`` comparison;
-    ``thresholds`` must be sorted. NaN is never above a threshold (as
-    ``np.greater``).
+    With ``inclusive=True`` the comparison is ``>=``. Vectorised with one
+    ``searchsorted`` instead of an ``(N, T)`` comparison; ``thresholds``
+    must be sorted. NaN is never above a threshold (as ``np.greater``).
     """
     t = len(thresholds)
-    k = np.searchsorted(thresholds, values, side='left')  # #thr < value
+    # k = number of thresholds below (strict: < value; inclusive: <= value)
+    k = np.searchsorted(thresholds, values,
+                        side='right' if inclusive else 'left')
     k[np.isnan(values)] = 0
     hist = np.bincount(seg * (t + 1) + k, minlength=n_seg * (t + 1))
     hist = hist.reshape(n_seg, t + 1)
-    # value > thr_j  <=>  k > j
+    # value > thr_j (or >=)  <=>  k > j
     return np.cumsum(hist[:, ::-1], axis=1)[:, ::-1][:, 1:]
 
 
