@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 from mmtrack_ext.structures.regions import (
-    Mask, Polygon, Rectangle, Special, as_region, format_region,
+    Mask, Polygon, Rectangle, Special, as_read_from_text, as_region,
+    format_region,
     parse_region, read_regions, region_bounds, region_is_empty,
     region_overlap, region_overlaps, region_to_box, region_to_mask,
     regions_to_boxes, rle_decode, rle_encode, write_regions)
@@ -118,6 +119,12 @@ def test_text_mask_in_first_column_reads_empty():
     # the same column, but not the first of its patch, is kept
     kept = parse_region('m4,5,2,3,1,1,1,1,1,1')
     assert kept.offset == (5, 5) and kept.mask.shape == (3, 1)
+    # written (cropped) and read back, a 1-px-wide mask is empty
+    assert parse_region(format_region(kept)).mask.size == 0
+    assert as_read_from_text(kept).mask.size == 0
+    wide = Mask(np.ones((1, 2)), (3, 4))
+    assert as_read_from_text(wide) is wide
+    assert as_read_from_text(Rectangle(0, 0, 1, 5)) == Rectangle(0, 0, 1, 5)
 
 
 def test_is_empty_follows_toolkit():
