@@ -2,9 +2,10 @@
 
 ``evaluate_sequences(protocol, sequences)`` is the entry point; the
 protocols ``'got10k'``, ``'ostrack'``, ``'pytracking'``, ``'uav'``,
-``'otb'``, ``'lasot_matlab'`` and ``'trackingnet'`` reproduce the official
-toolkits (see each module's docstring and ``docs/evaluation.md``);
-``DEFAULT_PROTOCOLS`` names the one papers use per benchmark.
+``'otb'``, ``'lasot_matlab'``, ``'trackingnet'`` and ``'vot2020'`` reproduce
+the official toolkits (see each module's docstring and
+``docs/evaluation.md``); ``DEFAULT_PROTOCOLS`` names the one papers use per
+benchmark.
 """
 from .box_metrics import (bound_boxes_got10k, center_error, iou_got10k,
                           iou_pixel, iou_rect_int, normalized_center_error,
@@ -19,6 +20,9 @@ from .protocols import (DEFAULT_PROTOCOL_OPTIONS, DEFAULT_PROTOCOLS,
                         SOT_PROTOCOLS, SOTProtocol, default_protocol,
                         evaluate_sequences, get_protocol, list_protocols,
                         register_protocol)
+from .vot import (VOT2020_EAO_INTERVAL, VOT2020_KEYS, eao_curve,
+                  evaluate_vot2020, find_anchors, fragment_frames,
+                  fragment_progress)
 
 __all__ = [
     'bound_boxes_got10k', 'center_error', 'iou_got10k', 'iou_pixel',
@@ -30,5 +34,7 @@ __all__ = [
     'evaluate_ope', 'ope_sequence_errors', 'OPE_FLAVOURS', 'OPEFrameErrors',
     'matlab_colon', 'SOT_PROTOCOLS', 'SOTProtocol', 'evaluate_sequences',
     'get_protocol', 'list_protocols', 'register_protocol',
-    'DEFAULT_PROTOCOLS', 'DEFAULT_PROTOCOL_OPTIONS', 'default_protocol'
+    'DEFAULT_PROTOCOLS', 'DEFAULT_PROTOCOL_OPTIONS', 'default_protocol',
+    'VOT2020_EAO_INTERVAL', 'VOT2020_KEYS', 'eao_curve', 'evaluate_vot2020',
+    'find_anchors', 'fragment_frames', 'fragment_progress'
 ]
