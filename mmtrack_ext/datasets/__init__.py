@@ -15,6 +15,7 @@ from .tnl2k_dataset import TNL2KDataset
 from .trackingnet_dataset import TrackingNetDataset
 from .transforms import *  # noqa: F401,F403
 from .uav_dataset import UAV123Dataset
+from .vot2020_dataset import VOT2020Dataset
 
 __all__ = [
     'BaseSOTDataset', 'GOT10kDataset', 'make_synthetic_dataset', 'SOTPairDataset', 'FrameSample',
@@ -23,5 +24,6 @@ __all__ = [
     'AnnotationError', 'BadSampleError', 'FrameLoadError', 'InvalidCropError',
     'LoadFrames', 'SearchAreaCrop', 'CheckPaddingValidity', 'JointFlip',
     'JointGrayscale', 'BrightnessJitter', 'GaussianBlur', 'PackSOTInputs',
-    'OTB100Dataset', 'UAV123Dataset', 'COCOSOTDataset', 'ImageNetVIDDataset'
+    'OTB100Dataset', 'UAV123Dataset', 'COCOSOTDataset', 'ImageNetVIDDataset',
+    'VOT2020Dataset'
 ]
