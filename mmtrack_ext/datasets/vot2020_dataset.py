@@ -158,9 +158,9 @@ class VOT2020Dataset(BaseSOTDataset):
                 f'{source}, line {line}: sequence folder {seq_dir} does not '
                 'exist')
         files = set(os.listdir(seq_dir))
+        ann_file = osp.join(seq_dir, 'groundtruth.txt')
         if 'groundtruth.txt' not in files:
-            raise FileNotFoundError(
-                f'annotation file not found: {osp.join(seq_dir, "groundtruth.txt")}')
+            raise FileNotFoundError(f'annotation file not found: {ann_file}')
         meta_file = osp.join(seq_dir, 'sequence')
         meta = self._read_metadata(meta_file)
         pattern, pattern_src = 'color/%08d.jpg', None
@@ -209,7 +209,7 @@ class VOT2020Dataset(BaseSOTDataset):
             frame_template=template,
             frame_start=1,
             seq_dir=seq_dir,
-            ann_file=osp.join(seq_dir, 'groundtruth.txt'),
+            ann_file=ann_file,
             tag_files=[osp.join(seq_dir, f) for f in tag_files],
             value_files=[osp.join(seq_dir, f) for f in value_files],
             resolution=(width, height) if width and height else None)

@@ -66,6 +66,9 @@ class Region:
     """Base class of VOT regions (immutable value objects)."""
     __slots__ = ()
 
+    def __setattr__(self, name, value):
+        raise AttributeError('regions are immutable')
+
     def __str__(self) -> str:
         return format_region(self)
 
@@ -94,9 +97,6 @@ class Special(Region):
                              f'integer, got {code!r}')
         object.__setattr__(self, 'code', int(code_f))
 
-    def __setattr__(self, name, value):
-        raise AttributeError('regions are immutable')
-
     def __eq__(self, other) -> bool:
         return isinstance(other, Special) and other.code == self.code
 
@@ -124,9 +124,6 @@ class Rectangle(Region):
         for name, v in zip(self.__slots__, values):
             object.__setattr__(self, name, v)
 
-    def __setattr__(self, name, value):
-        raise AttributeError('regions are immutable')
-
     def __eq__(self, other) -> bool:
         return isinstance(other, Rectangle) and (
             (self.x, self.y, self.width, self.height) == (other.x, other.y,
@@ -147,11 +144,12 @@ class Polygon(Region):
     __slots__ = ('points', )
 
     def __init__(self, points):
-        pts = np.array(points, dtype=np.float64).reshape(-1, 2) \
-            if np.size(points) else np.zeros((0, 2))
-        if np.ndim(points) == 1 and np.size(points) % 2:
-            raise ValueError('a polygon needs an even number of coordinates, '
-                             f'got {np.size(points)}')
+        pts = np.array(points, dtype=np.float64)
+        if pts.size % 2 or (pts.ndim == 2 and pts.shape[1] != 2) or \
+                pts.ndim > 2:
+            raise ValueError('a polygon takes (K, 2) points or 2K '
+                             f'coordinates, got shape {pts.shape}')
+        pts = pts.reshape(-1, 2)
         if pts.shape[0] < 3:
             raise ValueError(
                 f'a polygon needs at least 3 points, got {pts.shape[0]}')
@@ -159,9 +157,6 @@ class Polygon(Region):
             raise ValueError('polygon coordinates must be finite')
         pts.flags.writeable = False
         object.__setattr__(self, 'points', pts)
-
-    def __setattr__(self, name, value):
-        raise AttributeError('regions are immutable')
 
     def __eq__(self, other) -> bool:
         return isinstance(other, Polygon) and np.array_equal(
@@ -193,10 +188,11 @@ class Mask(Region):
         if m.ndim != 2:
             raise ValueError(f'a mask must be 2-D (h, w), got shape '
                              f'{m.shape}')
+        if len(offset) != 2 or any(float(v) != int(v) for v in offset):
+            raise ValueError(f'a mask offset is two integers (x0, y0), got '
+                             f'{offset}')
         ox, oy = (int(v) for v in offset)
-        if any(float(v) != int(v) for v in offset):
-            raise ValueError(f'mask offsets are integers, got {offset}')
-        m = m != 0
+        m = m != 0  # a new array: never a view of the caller's
         rows = np.flatnonzero(m.any(1))
         if rows.size == 0:
             m, ox, oy = np.zeros((0, 0), dtype=bool), 0, 0
@@ -205,8 +201,7 @@ class Mask(Region):
             r0, r1, c0, c1 = rows[0], rows[-1], cols[0], cols[-1]
             if (r0, c0) != (0, 0) or (r1, c1) != (m.shape[0] - 1,
                                                   m.shape[1] - 1):
-                m = m[r0:r1 + 1, c0:c1 + 1]
-            m = np.array(m, dtype=bool, copy=True)
+                m = m[r0:r1 + 1, c0:c1 + 1].copy()
             ox, oy = ox + int(c0), oy + int(r0)
         m.flags.writeable = False
         object.__setattr__(self, 'mask', m)
@@ -227,9 +222,6 @@ class Mask(Region):
     def area(self) -> int:
         """Number of pixels of the region."""
         return int(self.mask.sum())
-
-    def __setattr__(self, name, value):
-        raise AttributeError('regions are immutable')
 
     def __eq__(self, other) -> bool:
         return (isinstance(other, Mask) and self.offset == other.offset

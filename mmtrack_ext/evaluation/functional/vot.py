@@ -80,7 +80,7 @@ Choices where the toolkit has no answer (documented, not toolkit facts):
 - ``sum_s progress == 0`` over all sequences (every fragment failed at
   once) makes the toolkit divide by zero; here overall A is 0.
 """
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Sequence, Tuple
 
 import numpy as np
 
