@@ -13,7 +13,8 @@ from mmtrack_ext.structures.regions import (Mask, Special, read_regions,
                                             region_to_box)
 from .base_sot_dataset import BaseSOTDataset
 from .errors import AnnotationError
-from .parsing import read_name_list, read_text_lines
+from .frame_files import count_numbered_frames
+from .parsing import names_from_spec, read_name_list, read_text_lines
 
 __all__ = ['VOT2020Dataset']
 
@@ -48,12 +49,13 @@ class VOT2020Dataset(BaseSOTDataset):
     Conventions of the toolkit kept here: the frame pattern is the
     ``channels.color`` entry (default ``color/%08d.jpg``; a folder without a
     file pattern gets ``%08d.jpg``; a depth or ir channel is used when there
-    is no colour one); without a ``length`` entry the frames are counted
-    from 1 until the first missing one; a ground truth shorter than the
+    is no colour one); a ground truth shorter than the
     sequence is padded with the unknown code ``0``; tag files shorter than
     the sequence are padded with ``False`` (a tag is set where its line is
     exactly ``1``), value files with ``0.0``. Without ``width``/``height``
-    entries the first frame's size is used.
+    entries the first frame's size is used. Frames ``1 .. length`` must
+    exist; without a ``length`` entry the frames found must be numbered
+    from 1 without a gap (the toolkit silently stops at the first gap).
 
     Anchors (``anchor.value``: ``> 0`` forward anchor, ``< 0`` backward, 0
     none; VOT2020 places them about every 50 frames). The toolkit refuses a
@@ -113,13 +115,9 @@ class VOT2020Dataset(BaseSOTDataset):
         if self.sequence_list is None:
             source = osp.join(self.data_root, 'list.txt')
             names = read_name_list(source)
-        elif isinstance(self.sequence_list, str):
-            source = self.sequence_list if osp.isabs(self.sequence_list) \
-                else osp.join(self.data_root, self.sequence_list)
-            names = read_name_list(source)
         else:
-            source = 'sequence_list argument'
-            names = [(i + 1, str(n)) for i, n in enumerate(self.sequence_list)]
+            source, names = names_from_spec(self.sequence_list,
+                                            self.data_root)
         if not names:
             raise AnnotationError(f'{source}: no sequences listed')
         return [self._video_info(source, ln, name) for ln, name in names]
@@ -176,29 +174,21 @@ class VOT2020Dataset(BaseSOTDataset):
         if osp.splitext(pattern)[1] == '':
             pattern = osp.join(pattern, '%08d.jpg')
         frame_dir, template = osp.split(osp.join(seq_dir, pattern))
-        if len(_PLACEHOLDER_RE.findall(template)) != 1:
+        parts = _PLACEHOLDER_RE.split(template)
+        if len(parts) != 2:
             raise AnnotationError(
                 f'{pattern_src or seq_dir}: frame pattern {pattern!r} needs '
                 'one %d placeholder in the file name')
         length = self._meta_int(meta, 'length', meta_file)
         width = self._meta_int(meta, 'width', meta_file)
         height = self._meta_int(meta, 'height', meta_file)
-        present = set(os.listdir(frame_dir)) if osp.isdir(frame_dir) else set()
-        if length is None:
-            length = 0
-            while template % (length + 1) in present:
-                length += 1
-            if length == 0:
-                raise AnnotationError(
-                    f'{frame_dir}: sequence {name!r} has no frames (expected '
-                    f'{template % 1}, {template % 2}, ...)')
-        else:
-            missing = next((i for i in range(1, length + 1)
-                            if template % i not in present), None)
-            if missing is not None:
-                raise FileNotFoundError(
-                    f'{osp.join(frame_dir, template % missing)} is missing '
-                    f'({meta_file} gives length={length})')
+        # frames 1 .. length (the metadata's, else an unbroken run from 1)
+        length = count_numbered_frames(
+            frame_dir,
+            re.escape(parts[0]) + r'(\d+)' + re.escape(parts[1]) + '$',
+            template,
+            first=1,
+            expected=length)
         tag_files = sorted(f for f in files
                            if f.endswith('.tag') or f.endswith('.label'))
         value_files = sorted(f for f in files if f.endswith('.value'))
@@ -240,6 +230,8 @@ class VOT2020Dataset(BaseSOTDataset):
         values = {}
         for path in video_info['value_files']:
             values[self._stem(path)] = self._read_value(path, n)
+        for array in list(tags.values()) + list(values.values()):
+            array.flags.writeable = False
         anchors = values.get('anchor')
         if anchors is None:
             if self.missing_anchors == 'error':
@@ -310,22 +302,6 @@ class VOT2020Dataset(BaseSOTDataset):
         if img is None:
             raise FileNotFoundError(f'cannot read frame {path}')
         return int(img.shape[1]), int(img.shape[0])
-
-    def _check_annotation(self, info: dict, ann: dict) -> dict:
-        out = BaseSOTDataset._check_annotation(info, ann)
-        n = int(info['video_length'])
-        for key in ('tags', 'values'):
-            for array in ann[key].values():
-                array.flags.writeable = False
-        anchors = np.asarray(ann['anchors'], dtype=np.float64)
-        if anchors.shape != (n, ):
-            raise AnnotationError(f'video {info["video_name"]!r}: '
-                                  f'{anchors.shape[0]} anchor values for {n} '
-                                  'frames')
-        anchors.flags.writeable = False
-        out.update(regions=ann['regions'], tags=ann['tags'],
-                   values=ann['values'], anchors=anchors)
-        return out
 
     # ------------------------------------------------------------------
     # VOT-specific access

@@ -142,6 +142,9 @@ def test_defaults_of_the_toolkit(tmp_path):
     assert ds.get_anchor_frames(0) == ([0], [])  # default: frame 0
     with pytest.raises(AnnotationError, match='no anchor.value'):
         VOT2020Dataset(root, missing_anchors='error').get_annotation(0)
+    os.remove(osp.join(root, 'seq0', 'color', '00000004.jpg'))
+    with pytest.raises(FileNotFoundError, match='00000004.jpg is missing'):
+        VOT2020Dataset(root)
     with pytest.raises(ValueError, match='missing_anchors'):
         VOT2020Dataset(root, missing_anchors='middle')
 
