@@ -48,8 +48,8 @@ __all__ = [
     'Special', 'Rectangle', 'Polygon', 'Mask', 'as_region', 'parse_region',
     'format_region', 'rle_decode', 'rle_encode', 'read_regions',
     'write_regions', 'as_read_from_text', 'region_bounds', 'region_is_empty',
-    'region_to_box',
-    'regions_to_boxes', 'region_to_mask', 'region_overlap', 'region_overlaps'
+    'region_to_box', 'regions_to_boxes', 'region_to_mask', 'region_overlap',
+    'region_overlaps', 'box_overlaps'
 ]
 
 #: Special codes of VOT trajectory files.
@@ -943,23 +943,47 @@ def _is_simple(r: Region) -> bool:
                                                   and r.mask.size == 0)
 
 
-def _rect_table(regions: List[Region]):
-    """``(x, y, w, h)`` int arrays (rounded) plus a rectangle flag."""
-    n = len(regions)
-    vals = np.zeros((n, 4), dtype=np.float32)
-    is_rect = np.zeros(n, dtype=bool)
+def _rect_table(regions: List[Region]) -> np.ndarray:
+    """``(N, 4)`` float64 ``xywh`` of rectangles, NaN rows for the empty
+    regions (special codes, empty masks)."""
+    boxes = np.full((len(regions), 4), np.nan)
     for i, r in enumerate(regions):
         if isinstance(r, Rectangle):
-            vals[i] = (r.x, r.y, r.width, r.height)
-            is_rect[i] = True
-    vals = np.round(vals).astype(np.int64)
-    return vals, is_rect
+            boxes[i] = (r.x, r.y, r.width, r.height)
+    return boxes
 
 
 def _simple_overlaps(a: List[Region], b: List[Region],
                      bounds: Optional[Tuple[int, int]]) -> np.ndarray:
-    va, ra = _rect_table(a)
-    vb, rb = _rect_table(b)
+    return box_overlaps(_rect_table(a), _rect_table(b), bounds)
+
+
+def box_overlaps(boxes1,
+                 boxes2,
+                 bounds: Optional[Tuple[int, int]] = None) -> np.ndarray:
+    """:func:`region_overlap` of rectangles given as arrays, vectorised.
+
+    Args:
+        boxes1, boxes2: ``(N, 4)`` ``xywh`` pixels; a row holding NaN is an
+            empty region (the unknown code 0, as VOT files read NaN).
+        bounds: image size ``(W, H)`` or None.
+
+    Returns:
+        ``(N,)`` float64 overlaps, equal to :func:`region_overlaps` of the
+        matching :class:`Rectangle` / :class:`Special` lists.
+    """
+    f1 = np.asarray(boxes1, dtype=np.float64)
+    f2 = np.asarray(boxes2, dtype=np.float64)
+    if f1.shape != f2.shape or f1.ndim != 2 or f1.shape[1] != 4:
+        raise ValueError(f'boxes must be two (N, 4) arrays, got {f1.shape} '
+                         f'and {f2.shape}')
+    if np.isinf(f1).any() or np.isinf(f2).any():
+        raise ValueError('box coordinates must be finite or NaN (unknown)')
+    ra, rb = ~np.isnan(f1).any(1), ~np.isnan(f2).any(1)
+    # the rasteriser's view: float32, rounded half to even
+    va = np.round(np.where(ra[:, None], f1, 0).astype(np.float32))
+    vb = np.round(np.where(rb[:, None], f2, 0).astype(np.float32))
+    va, vb = va.astype(np.int64), vb.astype(np.int64)
 
     def bnds(v, is_rect):
         x, y, w, h = v.T
@@ -981,7 +1005,7 @@ def _simple_overlaps(a: List[Region], b: List[Region],
         zero = ~one & ((win[:, 0] >= win[:, 2]) | (win[:, 1] >= win[:, 3]))
     else:
         win = u
-        zero = np.zeros(len(a), dtype=bool)
+        zero = np.zeros(len(u), dtype=bool)
 
     def spans(v, is_rect):
         r0, r1, c0, c1 = _rect_spans(tuple(v.T), tuple(win.T))

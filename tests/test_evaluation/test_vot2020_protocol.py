@@ -16,8 +16,8 @@ from mmtrack_ext.evaluation.functional import (VOT2020_EAO_INTERVAL,
                                                fragment_frames,
                                                fragment_progress)
 from mmtrack_ext.structures.regions import (Mask, Rectangle, Special,
-                                            format_region, region_to_box,
-                                            write_regions)
+                                            as_region, format_region,
+                                            region_to_box, write_regions)
 
 SIZE = (100, 80)
 BOX = (10, 10, 10, 10)
@@ -278,6 +278,26 @@ def test_inputs_as_arrays_and_text():
     })['overall'] == out2['overall']
 
 
+def test_without_anchors_one_run_from_frame_0():
+    """OPE-style input: a single forward fragment from frame 0."""
+    rng = np.random.default_rng(2)
+    n = 40
+    gt = np.tile(np.array(BOX, float), (n, 1))
+    pred = gt + rng.normal(0, 2, gt.shape)
+    pred[20:, :2] += 50  # lost from frame 20
+    gt[7, 2] = 0  # an empty ground-truth frame
+    ope = evaluate_sequences('vot2020', {
+        's': dict(gt=gt, pred=pred, resolution=SIZE)}, low=2, high=50)
+    explicit = evaluate_vot2020({
+        's': _seq([as_region(r) for r in gt], _anchors(n),
+                  {0: [as_region(r) for r in pred]})}, low=2, high=50)
+    assert ope['overall'] == explicit['overall']
+    np.testing.assert_array_equal(ope['curves']['eao_curve'],
+                                  explicit['curves']['eao_curve'])
+    assert ope['per_sequence']['s']['tracked_frames'] == 20
+    assert ope['overall']['num_failures'] == 1
+
+
 def test_bounds_and_ignore():
     n = 3
     gt = [Rectangle(-10, 0, 20, 10)] * n  # half outside the image
@@ -335,6 +355,15 @@ def test_random_sequences_are_consistent():
             pred[int(a)] = fragment_regions_from_boxes(boxes)
         seqs[f's{s}'] = _seq(gt, anchors, pred)
     out = evaluate_vot2020(seqs, low=3, high=50)
+    # the same as (N, 4) arrays: closed-form overlaps, same numbers
+    as_arrays = {
+        k: dict(v, gt=np.stack([region_to_box(r) for r in v['gt']]),
+                pred={a: np.stack([region_to_box(r) for r in f])
+                      for a, f in v['pred'].items()})
+        for k, v in seqs.items()
+    }
+    assert evaluate_vot2020(as_arrays, low=3, high=50)['overall'] == \
+        out['overall']
     per = out['per_sequence']
     for k in ('EAO', 'A', 'R'):
         assert 0 <= out['overall'][k] <= 1

@@ -4,7 +4,7 @@ import pytest
 
 from mmtrack_ext.structures.regions import (
     Mask, Polygon, Rectangle, Special, as_read_from_text, as_region,
-    format_region,
+    box_overlaps, format_region,
     parse_region, read_regions, region_bounds, region_is_empty,
     region_overlap, region_overlaps, region_to_box, region_to_mask,
     regions_to_boxes, rle_decode, rle_encode, write_regions)
@@ -263,6 +263,25 @@ def test_batch_equals_pairwise(bounds):
     assert ((batch >= 0) & (batch <= 1)).all()
     with pytest.raises(ValueError, match='differ in length'):
         region_overlaps(a, b[:-1])
+
+
+@pytest.mark.parametrize('bounds', [(40, 30), None])
+def test_box_overlaps_equal_region_overlaps(bounds):
+    rng = np.random.default_rng(5)
+    a = rng.uniform(-10, 35, (500, 4))
+    b = a + rng.normal(0, 4, (500, 4))
+    a[rng.random(500) < 0.1, 1] = np.nan
+    b[rng.random(500) < 0.1] = np.nan
+    b[rng.random(500) < 0.1, 2] = 0
+    ra = [Special(0) if np.isnan(r).any() else Rectangle(*r) for r in a]
+    rb = [Special(0) if np.isnan(r).any() else Rectangle(*r) for r in b]
+    np.testing.assert_array_equal(box_overlaps(a, b, bounds),
+                                  [region_overlap(x, y, bounds)
+                                   for x, y in zip(ra, rb)])
+    with pytest.raises(ValueError, match='finite'):
+        box_overlaps([[0, 0, np.inf, 1]], [[0, 0, 1, 1]])
+    with pytest.raises(ValueError, match=r'\(N, 4\)'):
+        box_overlaps(a, b[:3])
 
 
 def test_overlap_equals_mask_iou_inside_image():

@@ -51,7 +51,12 @@ Input of :func:`evaluate_vot2020` (``{name: sequence dict}``):
 - ``gt``: ``N`` ground-truth regions (:class:`~mmtrack_ext.structures.
   regions.Region` objects, VOT text lines, or an ``(N, 4)`` ``xywh``
   array);
-- ``anchors``: ``(N,)`` anchor values (the content of ``anchor.value``);
+- ``anchors``: ``(N,)`` anchor values (the content of ``anchor.value``).
+  Without it the sequence has one forward anchor on frame 0 (as
+  :class:`~mmtrack_ext.datasets.VOT2020Dataset` assumes for sequences
+  without ``anchor.value``) and ``pred`` may be that fragment itself, so an
+  OPE result ``{'gt': (N, 4), 'pred': (N, 4)}`` is scored as one run
+  without restarts;
 - ``resolution``: image size ``(W, H)`` (required while ``bounded``);
 - ``pred``: ``{anchor_frame: regions}``, one list per anchor with one
   region per fragment frame in fragment order (element 0 = the anchor
@@ -59,6 +64,9 @@ Input of :func:`evaluate_vot2020` (``{name: sequence dict}``):
   toolkit's ``{seq}_{anchor:08d}.txt`` files hold them
   (:mod:`mmtrack_ext.evaluation.vot_results` reads and writes them). An
   ``(L, 4)`` ``xywh`` array is accepted as rectangles (NaN rows: unknown);
+  when both ``gt`` and a fragment are such arrays their overlaps are
+  computed in closed form
+  (:func:`~mmtrack_ext.structures.regions.box_overlaps`);
 - ``ignore`` (optional): ``N`` regions whose pixels are left out of the
   overlaps (None entries allowed).
 
@@ -74,19 +82,22 @@ Choices where the toolkit has no answer (documented, not toolkit facts):
 - with ``init_as_special=True`` (default) the first region of every
   fragment is replaced by the code ``1``, as the toolkit writes it; set it
   to False to score result files exactly as given;
+- missing ``anchors``: a single forward anchor on frame 0 (the toolkit
+  refuses a sequence without anchors);
 - the toolkit raises on a missing fragment or a length mismatch; so does
   this function (naming the sequence and anchor). Fragments for frames
   that are not anchors are ignored, as the toolkit never reads them;
 - ``sum_s progress == 0`` over all sequences (every fragment failed at
   once) makes the toolkit divide by zero; here overall A is 0.
 """
-from typing import Dict, List, Mapping, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from mmtrack_ext.structures.regions import (SPECIAL_INIT, Region, Special,
                                             as_read_from_text, as_region,
-                                            region_is_empty, region_overlaps)
+                                            box_overlaps, region_is_empty,
+                                            region_overlaps)
 from .protocols import check_sequences, register_protocol
 
 __all__ = [
@@ -175,19 +186,57 @@ def eao_curve(fragments: Sequence[Tuple[np.ndarray, bool]],
     return curve, active
 
 
-def _regions(value, name: str, key: str) -> List[Region]:
+Track = Union[np.ndarray, List[Region]]
+
+
+def _track(value, name: str, key: str) -> Track:
+    """Per-frame regions: an ``(N, 4)`` float64 ``xywh`` array (rectangles,
+    NaN rows unknown) is kept as an array for the vectorised overlaps;
+    anything else becomes a list of regions."""
     if value is None:
         raise ValueError(f'sequence {name!r}: {key!r} is missing')
-    if isinstance(value, np.ndarray) and value.ndim == 2 and \
-            value.dtype != bool:
+    if isinstance(value, np.ndarray) and value.dtype != bool and \
+            value.ndim == 2:
         if value.shape[1] != 4:
             raise ValueError(f'sequence {name!r}: {key!r} as an array must '
                              f'be (N, 4) xywh, got {value.shape}')
-        return [as_region(row) for row in value]
+        boxes = value.astype(np.float64)
+        if np.isinf(boxes).any():
+            raise ValueError(f'sequence {name!r}: {key!r} holds inf')
+        return boxes
     try:
-        return [None if v is None else as_region(v) for v in value]
-    except ValueError as e:
+        regions = [as_region(v) for v in value]
+    except (ValueError, TypeError) as e:
         raise ValueError(f'sequence {name!r}: {key!r}: {e}') from None
+    return regions
+
+
+def _box_is_empty(boxes: np.ndarray) -> np.ndarray:
+    """:func:`region_is_empty` of rectangle rows (NaN rows: unknown)."""
+    wh = boxes[:, 2:].astype(np.float32)
+    with np.errstate(invalid='ignore'):
+        return np.isnan(boxes).any(1) | ~((wh[:, 0] > 0) & (wh[:, 1] > 0))
+
+
+def _take(track: Track, frames: np.ndarray) -> Track:
+    if isinstance(track, np.ndarray):
+        return track[frames]
+    return [track[i] for i in frames]
+
+
+def _as_regions(track: Track) -> List[Region]:
+    if isinstance(track, np.ndarray):
+        return [as_region(row) for row in track]
+    return track
+
+
+def _fragment_overlaps(pred: Track, gt: Track, bounds,
+                       ignore: Optional[List]) -> np.ndarray:
+    if ignore is None and isinstance(pred, np.ndarray) and isinstance(
+            gt, np.ndarray):
+        return box_overlaps(pred, gt, bounds)
+    return region_overlaps(_as_regions(pred), _as_regions(gt), bounds,
+                           ignore)
 
 
 def _resolution(seq: Mapping, name: str, bounded: bool):
@@ -264,14 +313,22 @@ def evaluate_vot2020(sequences: Mapping[str, Mapping],
     acc_w = rob_w = acc_sum = rob_sum = 0.0
     num_fragments = num_failures = 0
     for name, seq in sequences.items():
-        gt = _regions(seq.get('gt'), name, 'gt')
-        if any(r is None for r in gt):
-            raise ValueError(f'sequence {name!r}: gt holds None entries')
-        gt = [as_read_from_text(r) for r in gt]
+        gt = _track(seq.get('gt'), name, 'gt')
+        if isinstance(gt, np.ndarray):
+            gt_empty = _box_is_empty(gt)
+        else:
+            # the toolkit reads the ground truth from a text file
+            gt = [as_read_from_text(r) for r in gt]
+            gt_empty = np.array([region_is_empty(r) for r in gt], dtype=bool)
         n = len(gt)
+        pred = seq.get('pred')
         anchors = seq.get('anchors')
         if anchors is None:
-            raise ValueError(f"sequence {name!r}: 'anchors' is missing")
+            # one forward anchor on frame 0 (documented default)
+            anchors = np.zeros(n)
+            anchors[:1] = 1
+            if not isinstance(pred, Mapping):
+                pred = {0: pred}
         anchors = np.asarray(anchors, dtype=np.float64).reshape(-1)
         if anchors.shape[0] != n:
             raise ValueError(f'sequence {name!r}: {anchors.shape[0]} anchor '
@@ -282,16 +339,14 @@ def evaluate_vot2020(sequences: Mapping[str, Mapping],
         bounds = _resolution(seq, name, bounded)
         ignore = seq.get('ignore')
         if ignore is not None:
-            ignore = _regions(ignore, name, 'ignore')
+            ignore = [None if r is None else as_region(r) for r in ignore]
             if len(ignore) != n:
                 raise ValueError(f'sequence {name!r}: {len(ignore)} ignore '
                                  f'regions for {n} frames')
-        pred = seq.get('pred')
         if not isinstance(pred, Mapping):
             raise ValueError(
                 f"sequence {name!r}: 'pred' must map anchor frames to region "
                 f'lists, got {type(pred).__name__}')
-        gt_empty = np.array([region_is_empty(r) for r in gt], dtype=bool)
 
         tracked = total = 0
         overlap_sum = 0.0
@@ -306,19 +361,20 @@ def evaluate_vot2020(sequences: Mapping[str, Mapping],
                     f'{"backward" if reverse else "forward"} anchor at frame '
                     f'{anchor}')
             frames = fragment_frames(n, anchor, reverse)
-            regions = _regions(pred[key], name, f'pred[{anchor}]')
-            if len(regions) != len(frames):
+            track = _track(pred[key], name, f'pred[{anchor}]')
+            if len(track) != len(frames):
                 raise ValueError(
-                    f'sequence {name!r}, anchor {anchor}: {len(regions)} '
+                    f'sequence {name!r}, anchor {anchor}: {len(track)} '
                     f'regions for a fragment of {len(frames)} frames')
-            if any(r is None for r in regions):
-                raise ValueError(f'sequence {name!r}, anchor {anchor}: '
-                                 'None in the regions')
             if init_as_special:
-                regions[0] = Special(SPECIAL_INIT)
-            overlaps = region_overlaps(
-                regions, [gt[i] for i in frames], bounds,
-                None if ignore is None else [ignore[i] for i in frames])
+                if isinstance(track, np.ndarray):
+                    track = track.copy()
+                    track[0] = np.nan  # empty, as the code 1
+                else:
+                    track = [Special(SPECIAL_INIT)] + track[1:]
+            overlaps = _fragment_overlaps(
+                track, _take(gt, frames), bounds,
+                None if ignore is None else _take(ignore, frames))
             progress = fragment_progress(overlaps, gt_empty[frames], grace,
                                          threshold)
             tracked += progress
