@@ -53,3 +53,27 @@ def test_conv_stem_shapes_and_pretrained_blocks():
                      embed_dim=32, depth=1, num_heads=2, stem='conv')
     with pytest.raises(ValueError, match='stem'):
         _tiny(stem='hybrid')
+
+
+def test_other_search_sizes_use_a_resampled_positional_grid():
+    from mmtrack_ext.models import resample_grid
+    torch.manual_seed(0)
+    model = _tiny().eval()
+    z = model.encode_template(torch.randn(1, 3, 32, 32))
+    with torch.no_grad():
+        out = model.encode_search(torch.randn(1, 3, 128, 96), z)
+        assert out.shape == (1, 32, 8, 6)
+        expected = resample_grid(model.pos_embed_search, (4, 4), (8, 6))
+        torch.testing.assert_close(model.search_pos_embed((8, 6)), expected)
+        # the cached grid follows the weights when they change
+        model.pos_embed_search.add_(1.0)
+        torch.testing.assert_close(
+            model.search_pos_embed((8, 6)),
+            resample_grid(model.pos_embed_search, (4, 4), (8, 6)))
+    assert model.search_pos_embed((4, 4)) is model.pos_embed_search
+    # training: gradients reach the learnt grid
+    model.train()
+    model.encode_search(torch.randn(1, 3, 96, 96),
+                        model.encode_template(torch.randn(1, 3, 32, 32))
+                        ).sum().backward()
+    assert model.pos_embed_search.grad.abs().sum() > 0

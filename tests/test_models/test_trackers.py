@@ -206,3 +206,37 @@ def test_size_penalty_needs_a_size_map():
     state = model.init(img, torch.tensor([130., 80., 170., 120.]))
     with pytest.raises(KeyError, match='size'):
         model.track(img, state)
+
+
+def test_redetect_widens_the_search_area_after_a_low_score():
+    cfg = _model_cfg('onestream/onestream_vit-tiny-p8_center_synthetic.py')
+    factor, size = cfg.test_cfg.search_factor, cfg.test_cfg.search_size
+    cfg.test_cfg.update(
+        size_lr=1.0, window=None,
+        redetect=dict(score_thr=0.5, search_factor=2 * factor,
+                      search_size=2 * size))
+    model = MODELS.build(cfg).eval()
+    seen, scores = [], iter([0.3, 0.9, 0.9])
+
+    def fake_predict(feats, score_window=None):
+        # a target of the tracked size, centred: 1 / factor of the area
+        seen.append(tuple(feats.shape[-2:]))
+        half = 0.5 / factor * n / feats.shape[-1]
+        return dict(bboxes=torch.tensor([[0.5 - half, 0.5 - half,
+                                          0.5 + half, 0.5 + half]]),
+                    scores=torch.tensor([next(scores)]))
+
+    model.head.predict = fake_predict
+    img = torch.zeros(3, 300, 400, dtype=torch.uint8)
+    state = model.init(img, torch.tensor([180., 130., 220., 170.]))
+    n = size // model.backbone.out_stride
+    boxes = [model.track(img, state)[0] for _ in range(3)]
+    # frame 1 is normal; its low score widens frame 2's area; frame 3 normal
+    assert seen == [(n, n), (2 * n, 2 * n), (n, n)]
+    # mapped back from either area, the box keeps its place and size
+    for box in boxes:
+        torch.testing.assert_close(box, torch.tensor([180., 130., 220., 170.]),
+                                   atol=1.0, rtol=0)
+    cfg.test_cfg.redetect = dict(score_thr=0.5, search_factor=6.0)
+    with pytest.raises(KeyError, match='redetect'):
+        MODELS.build(cfg)

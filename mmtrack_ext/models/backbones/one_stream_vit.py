@@ -12,7 +12,7 @@ from torch import Tensor
 
 from mmtrack_ext.registry import MODELS
 from .base_sot_backbone import BaseSOTBackbone
-from .vit_converters import load_vit_pretrained
+from .vit_converters import load_vit_pretrained, resample_grid
 
 _Size = Union[int, Tuple[int, int]]
 
@@ -85,6 +85,11 @@ class OneStreamViT(BaseSOTBackbone):
     are concatenated ``[cls?, z_1..z_T, x]`` and run through timm ViT blocks
     with full attention; the search tokens after the final LayerNorm form the
     output map.
+
+    A search crop of another size than ``search_size`` (a multiple of the
+    patch size) is accepted: its positional grid is resampled bicubically
+    from the learnt one, so a tracker can look at a wider area at the same
+    pixel scale (re-detection) without retraining.
 
     Args:
         template_size: template crop size in pixels (int or ``(h, w)``).
@@ -246,7 +251,9 @@ class OneStreamViT(BaseSOTBackbone):
         Returns:
             Tensor: ``(B, C, H / patch, W / patch)`` search features.
         """
-        x = self.embed(search, self.pos_embed_search)
+        grid = (search.shape[-2] // self.patch_size,
+                search.shape[-1] // self.patch_size)
+        x = self.embed(search, self.search_pos_embed(grid))
         z = memory['tokens']
         if z.shape[0] != x.shape[0]:
             z = z.expand(x.shape[0], -1, -1)
@@ -262,5 +269,24 @@ class OneStreamViT(BaseSOTBackbone):
         tokens = self.norm(tokens)
         self.last_cls_token = tokens[:, 0] if self.use_cls_token else None
         x = tokens[:, -x.shape[1]:]
-        h, w = self.search_grid
-        return x.transpose(1, 2).reshape(x.shape[0], self.embed_dim, h, w)
+        return x.transpose(1, 2).reshape(x.shape[0], self.embed_dim, *grid)
+
+    def search_pos_embed(self, grid: Tuple[int, int]) -> Tensor:
+        """``(1, h * w, C)`` positional embedding of a search grid of
+        ``grid`` = ``(h, w)`` tokens: the learnt one, or (another grid) the
+        learnt one resampled bicubically."""
+        if tuple(grid) == tuple(self.search_grid):
+            return self.pos_embed_search
+        if self.training:  # parameters change between calls: no cache
+            return resample_grid(self.pos_embed_search, self.search_grid,
+                                 grid)
+        cache = self.__dict__.setdefault('_pos_cache', {})
+        version = self.pos_embed_search._version
+        key = (tuple(grid), version, self.pos_embed_search.device,
+               self.pos_embed_search.dtype)
+        if key not in cache:
+            cache.clear()
+            with torch.no_grad():
+                cache[key] = resample_grid(self.pos_embed_search,
+                                           self.search_grid, grid)
+        return cache[key]

@@ -66,7 +66,14 @@ class BaseSOTTracker(BaseModel):
             ``dict(type='SizeChangePenalty', k=0.04)`` or ``None``: damps
             candidates whose size or aspect differs from the previous box
             before the window is applied; needs a head with a per-cell
-            ``size`` map, such as :class:`CenterHead`).
+            ``size`` map, such as :class:`CenterHead`), ``redetect``
+            (``None``: off; or ``dict(score_thr, search_factor,
+            search_size)``: after a frame whose confidence is below
+            ``score_thr`` the next search area is ``search_factor`` times
+            the box, resized to ``search_size`` px — keep
+            ``search_size / search_factor`` as in the normal area so the
+            target keeps the scale it was trained at; needs a backbone that
+            accepts other search sizes, such as :class:`OneStreamViT`).
         data_preprocessor: config of the data preprocessor.
     """
 
@@ -103,7 +110,21 @@ class BaseSOTTracker(BaseModel):
         self.score_window = TASK_UTILS.build(window) if window else None
         penalty = test_cfg.get('size_penalty', None)
         self.size_penalty = TASK_UTILS.build(penalty) if penalty else None
+        self.redetect = self._redetect_cfg(test_cfg.get('redetect', None))
         self._states: Dict[Any, TrackingState] = {}
+
+    @staticmethod
+    def _redetect_cfg(cfg: Optional[dict]) -> Optional[Tuple[float, float,
+                                                             int]]:
+        """``(score_thr, search_factor, search_size)`` or ``None``."""
+        if not cfg:
+            return None
+        keys = {'score_thr', 'search_factor', 'search_size'}
+        if set(cfg) != keys:
+            raise KeyError(f'test_cfg.redetect needs exactly the keys '
+                           f'{sorted(keys)}, got {sorted(cfg)}')
+        return (float(cfg['score_thr']), float(cfg['search_factor']),
+                int(cfg['search_size']))
 
     # ------------------------------------------------------------ training
     def extract_feat(self, template: Tensor, search: Tensor) -> Tensor:
@@ -161,8 +182,10 @@ class BaseSOTTracker(BaseModel):
         Returns:
             tuple: ``(4,)`` xyxy box in frame px and the confidence.
         """
-        search, window = self._crop(img, state.bbox, self.search_factor,
-                                    self.search_size)
+        factor, size = self.search_factor, self.search_size
+        if self.redetect is not None and state.score < self.redetect[0]:
+            factor, size = self.redetect[1:]
+        search, window = self._crop(img, state.bbox, factor, size)
         feats = self.backbone.encode_search(search, state.memory)
         if self.neck is not None:
             feats = self.neck(feats)
@@ -170,8 +193,7 @@ class BaseSOTTracker(BaseModel):
             out = self.head.predict(feats, score_window=self.score_window)
         else:
             out = self._predict_with_size_penalty(feats, state.bbox, window)
-        box = box_from_crop(out['bboxes'][0].float() * self.search_size,
-                            window, self.search_size)
+        box = box_from_crop(out['bboxes'][0].float() * size, window, size)
         score = float(out['scores'][0])
         if score < self.min_score:  # not found: keep the last box
             box = state.bbox
