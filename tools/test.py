@@ -17,10 +17,10 @@ but read back for the final metrics (results in ``{work_dir}/results`` when
 the config names no ``outfile_prefix``).
 
 The config is checked against the benchmark protocols first
-(``mmtrack_ext.evaluation.protocol_guard``: GOT-10k test needs GOT-10k-train
--only training, no training data from the test set, VOT-forbidden GOT-10k
-videos excluded for VOT); ``protocol_guard = False`` overrides it with a
-warning.
+(``mmtrack_ext.evaluation.protocol_guard``: GOT-10k test only after
+GOT-10k-train-only training, no training data from the test set,
+VOT-forbidden GOT-10k videos excluded for VOT); ``protocol_guard = False``
+overrides it with a warning.
 """
 import argparse
 import json

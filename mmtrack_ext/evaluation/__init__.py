@@ -10,8 +10,8 @@ from .offline import (BENCHMARKS, BenchmarkGroundTruth, BenchmarkSpec,
                       ResultProblems, evaluate_raw_results, get_benchmark,
                       load_ground_truth, load_raw_results,
                       register_benchmark)
-from .protocol_guard import (ProtocolGuardError, ProtocolViolation,
-                             check_protocol, protocol_guard)
+from .guard import (ProtocolGuardError, ProtocolViolation, check_protocol,
+                    protocol_guard)
 from .results_io import (LAYOUT_ALIASES, as_written, canonical_layout,
                          is_complete_result, read_got10k_repetitions,
                          read_results, read_sequence_results, read_times,

@@ -97,8 +97,8 @@ def test_every_loader_is_a_benchmark():
                 'uav123': (None, 'uav', 'pytracking')}
     for name, (split, protocol, layout) in expected.items():
         spec = BENCHMARKS[name]
-        assert (spec.split, spec.protocol, spec.layout) == (split, protocol,
-                                                           layout), name
+        got = (spec.split, spec.protocol, spec.layout)
+        assert got == (split, protocol, layout), name
 
 
 def test_got10k_val(eval_tool, tmp_path):

@@ -1,6 +1,7 @@
 """The protocol guard on small configs, as a function and in
 ``tools/train.py`` / ``tools/test.py``."""
 import importlib.util
+import logging
 import os.path as osp
 
 import pytest
@@ -139,15 +140,22 @@ def test_vot_exclusion():
                         vot)) == []
 
 
-def test_guard_refuses_or_warns(capsys):
+def test_guard_refuses_or_warns(monkeypatch):
+    from mmtrack_ext.evaluation import guard as module
+    logged = []
+    monkeypatch.setattr(module, 'print_log',
+                        lambda msg, **kw: logged.append((msg, kw)))
     cfg = config([lasot('all')], lasot('test'))
     with pytest.raises(ProtocolGuardError, match=r'protocol_guard=False'):
         protocol_guard(cfg)
+    assert logged == []
     cfg.protocol_guard = False
     found = protocol_guard(cfg)
     assert [v.rule for v in found] == ['overlap']
-    assert 'protocol_guard=False: running although' in \
-        capsys.readouterr().out
+    (msg, kw), = logged
+    assert msg.startswith('protocol_guard=False: running although')
+    assert found[0].message in msg
+    assert kw['level'] == logging.WARNING
     assert protocol_guard(config([got10k()], got10k('val'))) == []
 
 

@@ -8,7 +8,8 @@ Examples::
         --results work_dirs/x/results --out got10k_test.zip \\
         [--data-root data/got10k]
     python tools/analysis_tools/pack_submission.py --benchmark trackingnet \\
-        --results RESULTS --out trackingnet_test.zip [--data-root data/trackingnet]
+        --results RESULTS --out trackingnet_test.zip \\
+        [--data-root data/trackingnet]
     # check an existing package
     python tools/analysis_tools/pack_submission.py --benchmark got10k \\
         --check got10k_test.zip [--data-root data/got10k]
