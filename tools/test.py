@@ -3,10 +3,24 @@
 Examples::
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out R.pkl]
+        [--skip-done]
     tools/dist_test.sh CONFIG CHECKPOINT NUM_PROCS [ARGS]
 
 Rank 0 writes the final metrics, without their ``prefix/``, as flat JSON to
 ``{work_dir}/metrics.json``.
+
+Per-video result files are written as soon as each video is tracked (in the
+``SOTMetric``'s ``outfile_prefix``, layout ``test_evaluator.layout``).
+``--skip-done`` (or ``skip_done = True`` in the config) resumes an
+interrupted run: videos whose result file is complete are not tracked again
+but read back for the final metrics (results in ``{work_dir}/results`` when
+the config names no ``outfile_prefix``).
+
+The config is checked against the benchmark protocols first
+(``mmtrack_ext.evaluation.protocol_guard``: GOT-10k test only after
+GOT-10k-train-only training, no training data from the test set,
+VOT-forbidden GOT-10k videos excluded for VOT); ``protocol_guard = False``
+overrides it with a warning.
 """
 import argparse
 import json
@@ -23,6 +37,7 @@ from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.logging import print_log  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
+from mmtrack_ext.evaluation import protocol_guard  # noqa: E402
 from mmtrack_ext.utils import (close_dist_env, init_dist_env,  # noqa: E402
                                setup_dist_backend)
 
@@ -56,6 +71,12 @@ def parse_args(argv=None):
         'It also allows nested list/tuple values, e.g. key="[(a,b),(c,d)]" '
         'Note that the quotation marks are necessary and that no white space '
         'is allowed.')
+    parser.add_argument(
+        '--skip-done',
+        action='store_true',
+        help='resume: do not track the videos whose result files in the '
+        "metric's outfile_prefix are complete; read them back for the "
+        'metrics (default folder: {work_dir}/results)')
     parser.add_argument(
         '--launcher',
         choices=['none', 'pytorch', 'slurm', 'mpi'],
@@ -141,9 +162,24 @@ def write_metrics(metrics: dict, work_dir: str) -> str:
     return path
 
 
+def setup_skip_done(cfg: Config) -> None:
+    """Restrict the test set to the videos without complete results (rank 0
+    decides, every rank applies the same plan)."""
+    from mmengine.dist import broadcast_object_list, get_rank
+
+    from mmtrack_ext.evaluation.resume import apply_resume, plan_resume
+    plan = [None]
+    if get_rank() == 0:
+        plan = [plan_resume(cfg, osp.join(cfg.work_dir, 'results'))]
+    broadcast_object_list(plan)
+    apply_resume(cfg, plan[0])
+    print_log(f'--skip-done: {plan[0].summary()}', logger='current')
+
+
 def main(argv=None):
     args = parse_args(argv)
     cfg = setup_cfg(args)
+    protocol_guard(cfg)
     if args.trust_checkpoint:
         if '://' in args.checkpoint:
             print_log(
@@ -155,6 +191,8 @@ def main(argv=None):
             from mmtrack_ext.engine import trust_checkpoint
             trust_checkpoint(args.checkpoint)
     init_dist_env(args.launcher, **cfg.env_cfg.get('dist_cfg', {}))
+    if args.skip_done or cfg.get('skip_done', False):
+        setup_skip_done(cfg)
 
     # build the runner from config
     if 'runner_type' not in cfg:

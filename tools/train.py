@@ -4,6 +4,10 @@ Examples::
 
     python tools/train.py CONFIG [--work-dir DIR] [--amp] [--resume [CKPT]]
     tools/dist_train.sh CONFIG NUM_PROCS [ARGS]   # torchrun, nccl or gloo
+
+The config is checked against the protocols of the benchmarks it tests on
+first (``mmtrack_ext.evaluation.protocol_guard``); ``protocol_guard = False``
+overrides the check with a warning.
 """
 import argparse
 import logging
@@ -18,6 +22,7 @@ from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.logging import print_log  # noqa: E402
 from mmengine.runner import Runner, find_latest_checkpoint  # noqa: E402
 
+from mmtrack_ext.evaluation import protocol_guard  # noqa: E402
 from mmtrack_ext.utils import (close_dist_env, init_dist_env,  # noqa: E402
                                setup_dist_backend)
 
@@ -159,6 +164,7 @@ def trust_checkpoints(cfg: Config) -> None:
 def main(argv=None):
     args = parse_args(argv)
     cfg = setup_cfg(args)
+    protocol_guard(cfg)
     if args.trust_checkpoint:
         trust_checkpoints(cfg)
     # without CUDA, MMEngine's init_dist would call torch.cuda.set_device

@@ -8,7 +8,16 @@ Layouts:
 - ``'pytracking'``: ``{root}/{seq}.txt`` and ``{root}/{seq}_time.txt``
   (pytracking / STARK / OSTrack, LaSOT and most OPE benchmarks).
 
-Boxes are ``x,y,w,h`` (left, top, width, height) pixels, one frame per line.
+Benchmark names are accepted as layout names (:data:`LAYOUT_ALIASES`):
+``'lasot'``, ``'otb'``, ``'uav'``, ``'nfs'``, ``'tnl2k'`` and
+``'trackingnet'`` are the pytracking layout (the TrackingNet server reads
+``{seq}.txt`` too).
+
+Boxes are ``x,y,w,h`` (left, top, width, height) pixels, one frame per line,
+written comma separated with :data:`BOX_DECIMALS` decimals (times with
+:data:`TIME_DECIMALS`); :func:`as_written` gives the values a reader gets
+back. Files are written atomically (a temporary file renamed into place), so
+an interrupted run never leaves a truncated file under the final name.
 Reading accepts comma, tab or whitespace separators (mixed too) and reports
 the file and line of malformed input.
 """
@@ -16,39 +25,98 @@ import glob
 import os
 import os.path as osp
 import re
+import tempfile
 from typing import List, Optional, Sequence, Union
 
 import numpy as np
 
 __all__ = [
-    'LAYOUTS', 'result_path', 'time_path', 'write_results', 'read_results',
-    'write_times', 'read_times', 'write_sequence_results',
-    'read_sequence_results', 'read_got10k_repetitions'
+    'LAYOUTS', 'LAYOUT_ALIASES', 'BOX_DECIMALS', 'TIME_DECIMALS',
+    'canonical_layout', 'as_written', 'result_path', 'time_path',
+    'write_results', 'read_results', 'write_times', 'read_times',
+    'write_sequence_results', 'read_sequence_results',
+    'read_got10k_repetitions', 'is_complete_result'
 ]
 
 LAYOUTS = ('got10k', 'pytracking')
+#: layout name -> one of :data:`LAYOUTS`
+LAYOUT_ALIASES = {
+    'got10k': 'got10k',
+    'pytracking': 'pytracking',
+    'lasot': 'pytracking',
+    'otb': 'pytracking',
+    'uav': 'pytracking',
+    'nfs': 'pytracking',
+    'tnl2k': 'pytracking',
+    'trackingnet': 'pytracking',
+}
+#: decimals of written boxes and per-frame times
+BOX_DECIMALS = 4
+TIME_DECIMALS = 6
 _SPLIT = re.compile(r'[,\s]+')
 
 
-def _check_layout(layout: str) -> None:
-    if layout not in LAYOUTS:
+def canonical_layout(layout: str) -> str:
+    """``'got10k'`` or ``'pytracking'`` for a layout name or alias."""
+    try:
+        return LAYOUT_ALIASES[layout]
+    except (KeyError, TypeError):
         raise ValueError(f'unknown results layout {layout!r}; one of '
-                         f'{LAYOUTS}')
+                         f'{sorted(LAYOUT_ALIASES)}') from None
+
+
+def _check_layout(layout: str) -> str:
+    return canonical_layout(layout)
+
+
+def as_written(values, decimals: int = BOX_DECIMALS) -> np.ndarray:
+    """The float64 values a reader parses back from ``'%.{decimals}f'``.
+
+    Equal to ``float('%.4f' % v)`` element-wise (NaN and inf kept), computed
+    with ``np.round`` and, for the few values within rounding error of a
+    tie, with Python's formatting, so that metrics computed on it equal those
+    of the written files exactly.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    out = np.round(v, decimals)
+    scaled = v * 10.0**decimals
+    with np.errstate(invalid='ignore'):
+        near_tie = np.abs(np.abs(scaled - np.floor(scaled)) - 0.5) < 1e-6
+    near_tie &= np.isfinite(v)
+    if near_tie.any():
+        fmt = f'%.{decimals}f'
+        out[near_tie] = [float(fmt % x) for x in v[near_tie]]
+    return out
+
+
+def _atomic_savetxt(path: str, array: np.ndarray, fmt: str,
+                    delimiter: str = ' ') -> str:
+    folder = osp.dirname(osp.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(
+        dir=folder, prefix=f'.{osp.basename(path)}.', suffix='.tmp')
+    try:
+        with os.fdopen(fd, 'w') as f:
+            np.savetxt(f, array, fmt=fmt, delimiter=delimiter)
+        os.replace(tmp, path)
+    except BaseException:
+        if osp.exists(tmp):
+            os.remove(tmp)
+        raise
+    return path
 
 
 def result_path(root: str, seq: str, layout: str = 'got10k',
                 rep: int = 1) -> str:
     """Path of the box file of sequence ``seq`` (``rep``: got10k only)."""
-    _check_layout(layout)
-    if layout == 'got10k':
+    if _check_layout(layout) == 'got10k':
         return osp.join(root, seq, f'{seq}_{rep:03d}.txt')
     return osp.join(root, f'{seq}.txt')
 
 
 def time_path(root: str, seq: str, layout: str = 'got10k') -> str:
     """Path of the per-frame time file of sequence ``seq``."""
-    _check_layout(layout)
-    if layout == 'got10k':
+    if _check_layout(layout) == 'got10k':
         return osp.join(root, seq, f'{seq}_time.txt')
     return osp.join(root, f'{seq}_time.txt')
 
@@ -99,27 +167,25 @@ def read_times(path: str) -> np.ndarray:
 def write_results(path: str,
                   boxes: Union[np.ndarray, Sequence],
                   delimiter: str = ',',
-                  fmt: str = '%.4f') -> str:
+                  fmt: str = f'%.{BOX_DECIMALS}f') -> str:
     """Write ``(N, 4)`` ``xywh`` boxes, one ``x,y,w,h`` line per frame.
 
-    Parent folders are created. Returns ``path``.
+    Parent folders are created; the file appears complete or not at all.
+    Returns ``path``.
     """
     boxes = np.asarray(boxes, dtype=np.float64)
     if boxes.ndim != 2 or boxes.shape[1] != 4:
         raise ValueError(f'{path}: boxes must have shape (N, 4), got '
                          f'{boxes.shape}')
-    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    np.savetxt(path, boxes, fmt=fmt, delimiter=delimiter)
-    return path
+    return _atomic_savetxt(path, boxes, fmt, delimiter)
 
 
 def write_times(path: str, times: Union[np.ndarray, Sequence],
-                fmt: str = '%.6f') -> str:
-    """Write per-frame times in seconds, one per line. Returns ``path``."""
+                fmt: str = f'%.{TIME_DECIMALS}f') -> str:
+    """Write per-frame times in seconds, one per line (atomically).
+    Returns ``path``."""
     times = np.asarray(times, dtype=np.float64).reshape(-1)
-    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    np.savetxt(path, times, fmt=fmt)
-    return path
+    return _atomic_savetxt(path, times, fmt)
 
 
 def write_sequence_results(root: str,
@@ -156,3 +222,17 @@ def read_got10k_repetitions(root: str, seq: str) -> List[np.ndarray]:
             f'no results for sequence {seq!r} under {osp.join(root, seq)}')
     files.sort(key=lambda f: int(osp.basename(f)[len(seq) + 1:-4]))
     return [read_results(f) for f in files]
+
+
+def is_complete_result(root: str, seq: str, num_frames: int,
+                       layout: str = 'got10k') -> bool:
+    """Whether ``seq`` has a finished box file in ``root``: it exists,
+    parses (4 numbers a line) and has ``num_frames`` rows (repetition 1 in
+    the GOT-10k layout)."""
+    path = result_path(root, seq, layout)
+    if not osp.isfile(path):
+        return False
+    try:
+        return len(read_results(path)) == int(num_frames)
+    except (ValueError, OSError):
+        return False

@@ -3,10 +3,12 @@ import os.path as osp
 import numpy as np
 import pytest
 
-from mmtrack_ext.evaluation import (read_got10k_repetitions, read_results,
+from mmtrack_ext.evaluation import (as_written, canonical_layout,
+                                    is_complete_result,
+                                    read_got10k_repetitions, read_results,
                                     read_sequence_results, read_times,
                                     result_path, time_path, write_results,
-                                    write_sequence_results)
+                                    write_sequence_results, write_times)
 
 
 def test_paths():
@@ -71,3 +73,47 @@ def test_read_got10k_repetitions(tmp_path):
     assert [r[0, 0] for r in reps] == [1, 2, 10]
     with pytest.raises(FileNotFoundError, match="'t'"):
         read_got10k_repetitions(str(tmp_path), 't')
+
+
+def test_layout_aliases():
+    for name in ('lasot', 'otb', 'uav', 'nfs', 'tnl2k', 'trackingnet'):
+        assert canonical_layout(name) == 'pytracking'
+        assert result_path('r', 'a', name) == osp.join('r', 'a.txt')
+    assert canonical_layout('got10k') == 'got10k'
+    with pytest.raises(ValueError, match='unknown results layout'):
+        canonical_layout('vot')
+
+
+def test_as_written_equals_reading_the_text_back(tmp_path):
+    rng = np.random.default_rng(0)
+    boxes = rng.uniform(-50, 500, (2000, 4))
+    # exact ties at the 5th decimal and special values
+    boxes[0] = [1.03125, 0.00005, 2.5e-4, np.nan]
+    boxes[1] = [np.inf, -1.00005, 123.45675, 7.0]
+    path = write_results(str(tmp_path / 'a.txt'), boxes)
+    back = read_results(path)
+    written = as_written(boxes)
+    same = (back == written) | (np.isnan(back) & np.isnan(written))
+    assert same.all()
+    assert not (written == boxes).all()
+    times = rng.uniform(0, 0.1, 50)
+    np.testing.assert_array_equal(
+        read_times(write_times(str(tmp_path / 't.txt'), times)),
+        as_written(times, 6))
+
+
+def test_atomic_write_and_complete_results(tmp_path):
+    root = str(tmp_path)
+    boxes = np.ones((5, 4))
+    write_sequence_results(root, 'v', boxes, layout='got10k')
+    assert sorted(p.name for p in (tmp_path / 'v').iterdir()) == \
+        ['v_001.txt']  # no temporary file left
+    assert is_complete_result(root, 'v', 5, 'got10k')
+    assert not is_complete_result(root, 'v', 6, 'got10k')
+    assert not is_complete_result(root, 'w', 5, 'got10k')
+    with open(result_path(root, 'v', 'got10k'), 'a') as f:
+        f.write('1,2,3\n')  # a broken last line
+    assert not is_complete_result(root, 'v', 6, 'got10k')
+    with pytest.raises(ValueError, match='shape'):
+        write_results(str(tmp_path / 'bad.txt'), np.ones((2, 3)))
+    assert not (tmp_path / 'bad.txt').exists()

@@ -12,7 +12,9 @@ from mmengine.structures import BaseDataElement
 
 from mmtrack_ext.registry import METRICS
 from ..functional import get_protocol
-from ..results_io import write_sequence_results
+from ..results_io import (TIME_DECIMALS, as_written, canonical_layout,
+                          read_results, read_times, result_path, time_path,
+                          write_sequence_results)
 
 __all__ = ['SOTMetric', 'strip_metric_prefix']
 
@@ -121,12 +123,31 @@ class SOTMetric(BaseMetric):
         protocol: a protocol name or a list of names: ``'got10k'`` (``AO``,
             ``SR0.5``, ``SR0.75``), ``'ostrack'`` / ``'pytracking'``
             (``AUC``, ``P``, ``P_norm``, ``OP50``, ``OP75``).
-        outfile_prefix: if set, results are written in the GOT-10k layout
-            ``{prefix}/{video}/{video}_001.txt`` (``x,y,w,h``, 4 decimals, one
-            line per frame) plus ``{video}_time.txt`` when the samples carry
-            ``track_time``.
+        outfile_prefix: if set, results are written there in ``layout``
+            (``x,y,w,h``, 4 decimals, one line per frame, plus the time file
+            when the samples carry ``track_time``), each video **as soon as
+            all its frames have been processed** on one rank (what
+            :class:`~mmtrack_ext.datasets.VideoSampler` gives), the others
+            when the metric is evaluated. The metrics are then computed on
+            the values as written (4 decimals), so evaluating the folder
+            offline gives the same numbers.
+        layout: result layout: ``'got10k'`` (``{video}/{video}_001.txt`` and
+            ``{video}/{video}_time.txt``) or ``'pytracking'`` (``{video}.txt``
+            and ``{video}_time.txt``); benchmark names are accepted as
+            aliases (``'lasot'``, ``'otb'``, ``'uav'``, ``'nfs'``,
+            ``'tnl2k'``, ``'trackingnet'``: the pytracking layout).
         format_only: only write the results (``outfile_prefix`` required);
             compute nothing (test sets without GT). Returns ``{}``.
+        resumed_sequences: videos that were not tracked in this run because
+            ``outfile_prefix`` already holds their complete results (see
+            ``tools/test.py --skip-done``): their stored boxes (and times)
+            are read back and evaluated with the others.
+        resumed_dataset: config of the test dataset (all videos) to read the
+            annotation of ``resumed_sequences`` from; required with them
+            unless ``format_only``. Their GT boxes take the same float32
+            round trip as boxes packed by the test pipeline, and the
+            resolution comes from the dataset (``get_frame_shape``), so a
+            resumed video scores exactly as a tracked one.
         protocol_options: per-protocol keyword options, e.g.
             ``{'ostrack': {'exclude_invalid_frames': True}}``.
         ope_target_visible: pass ``gt_instances.visible`` to the OPE
@@ -159,6 +180,9 @@ class SOTMetric(BaseMetric):
                  format_only: bool = False,
                  protocol_options: Optional[Dict[str, dict]] = None,
                  ope_target_visible: bool = False,
+                 layout: str = 'got10k',
+                 resumed_sequences: Optional[Sequence[str]] = None,
+                 resumed_dataset: Optional[dict] = None,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = 'sot',
                  collect_dir: Optional[str] = None) -> None:
@@ -183,6 +207,17 @@ class SOTMetric(BaseMetric):
         self.outfile_prefix = outfile_prefix
         self.format_only = format_only
         self.ope_target_visible = ope_target_visible
+        self.layout = canonical_layout(layout)
+        self.resumed_sequences = [str(n) for n in resumed_sequences or ()]
+        if self.resumed_sequences:
+            if not outfile_prefix:
+                raise ValueError('resumed_sequences are read from '
+                                 'outfile_prefix, which is not set')
+            if resumed_dataset is None and not format_only:
+                raise ValueError('resumed_sequences need resumed_dataset (the '
+                                 'test dataset config) to read their '
+                                 'ground truth')
+        self.resumed_dataset = resumed_dataset
         self.last_results: Dict[str, dict] = {}
         self._reset_buffer()
 
@@ -195,6 +230,9 @@ class SOTMetric(BaseMetric):
         self._fill = 0
         self._names: List[str] = []
         self._name_idx: Dict[str, int] = {}
+        # video index -> [position of its first record, frames seen]
+        self._progress: Dict[int, List[int]] = {}
+        self._written: List[str] = []
 
     def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
         """Store one record per data sample (a dict of
@@ -246,18 +284,45 @@ class SOTMetric(BaseMetric):
             rec['visible'] = flag('visible', -1)
             rec['absent'] = flag('absent', -1)
             rec['cover'] = flag('cover', -1)
+            position = len(self.results) * _CHUNK + self._fill
             self._fill += 1
             if self._fill == _CHUNK:
                 self.results.append(self._chunk)
                 self._chunk = np.zeros(_CHUNK, dtype=_REC_DTYPE)
                 self._fill = 0
+            progress = self._progress.setdefault(idx, [position, 0])
+            progress[1] += 1
+            if (self.outfile_prefix and length is not None
+                    and progress[1] == int(length)):
+                del self._progress[idx]
+                self._write_if_complete(idx, progress[0], int(length))
+
+    def _records_from(self, position: int) -> np.ndarray:
+        """This rank's records from global record ``position`` on."""
+        first = position // _CHUNK
+        chunks = self.results[first:] + [self._chunk[:self._fill]]
+        return np.concatenate(chunks)[position - first * _CHUNK:]
+
+    def _write_if_complete(self, idx: int, position: int,
+                           length: int) -> None:
+        """Write a video whose ``length`` frames all reached this rank."""
+        recs = self._records_from(position)
+        recs = recs[recs['video'] == idx]
+        recs = recs[np.argsort(recs['frame_id'], kind='stable')]
+        name = self._names[idx]
+        video, problems, missing_pred = self._check_video(name, recs)
+        if video is None or problems or missing_pred:
+            return  # reported when the metric is evaluated
+        self._write_video(name, video)
+        self._written.append(name)
 
     def _export(self) -> dict:
         chunks = self.results + [self._chunk[:self._fill]]
         return {
             'names': list(self._names),
             'records': np.concatenate(chunks) if chunks else np.zeros(
-                0, _REC_DTYPE)
+                0, _REC_DTYPE),
+            'written': list(self._written),
         }
 
     # ------------------------------------------------------------------
@@ -300,17 +365,30 @@ class SOTMetric(BaseMetric):
         return metrics
 
     def compute_metrics(self, results: list) -> dict:
-        """Evaluate ``results``: the gathered ``{'names', 'records'}`` of all
-        ranks. Returns the flat metric dict (no prefix)."""
-        videos = self._merge(results)
+        """Evaluate ``results``: the gathered ``{'names', 'records'[,
+        'written']}`` of all ranks. Returns the flat metric dict (no
+        prefix)."""
+        videos = self._merge(results, allow_empty=bool(
+            self.resumed_sequences))
         if self.outfile_prefix:
-            self._write(videos)
+            written = {n for p in results for n in p.get('written', ())}
+            self._write(
+                {k: v for k, v in videos.items() if k not in written},
+                already=len(written))
         if self.format_only:
             print_log(
                 f'SOTMetric: results of {len(videos)} videos written to '
-                f'{self.outfile_prefix} (format_only, nothing computed)',
+                f'{self.outfile_prefix} (format_only, nothing computed)' +
+                (f'; {len(self.resumed_sequences)} videos were already there'
+                 if self.resumed_sequences else ''),
                 logger='current')
             return {}
+        if self.outfile_prefix:  # score what the files hold
+            for v in videos.values():
+                v['pred'] = as_written(v['pred'])
+                v['time'] = as_written(v['time'], TIME_DECIMALS)
+        if self.resumed_sequences:
+            videos = self._add_resumed(videos)
         no_gt = {
             name: np.nonzero(~v['has_gt'])[0]
             for name, v in videos.items() if not v['has_gt'].all()
@@ -324,7 +402,8 @@ class SOTMetric(BaseMetric):
         self._warn_non_finite(videos)
         return self._evaluate_videos(videos)
 
-    def _merge(self, results: list) -> Dict[str, dict]:
+    def _merge(self, results: list,
+               allow_empty: bool = False) -> Dict[str, dict]:
         """Merge the ranks' records by (video, frame) and check completeness.
 
         Returns ``{video_name: per-video arrays}`` ordered by video id.
@@ -346,6 +425,8 @@ class SOTMetric(BaseMetric):
             recs['video'] = remap[recs['video']]
             parts.append(recs)
         if not parts:
+            if allow_empty:
+                return {}
             raise ValueError('SOTMetric received no frames to evaluate')
         recs = np.concatenate(parts)
         order = np.lexsort((recs['frame_id'], recs['video']))
@@ -358,53 +439,12 @@ class SOTMetric(BaseMetric):
         for s, e in zip(starts, ends):
             r = recs[s:e]
             name = names[int(r['video'][0])]
-            frames = r['frame_id']
-            lengths = np.unique(r['video_length'])
-            if len(lengths) > 1:
-                problems.append(f'video {name!r}: inconsistent video_length '
-                                f'{lengths.tolist()}')
-                continue
-            length = int(lengths[0])
-            if length < 0:
-                length = int(frames.max()) + 1
-            dup = np.unique(frames[1:][frames[1:] == frames[:-1]])
-            missing = np.setdiff1d(np.arange(length), frames)
-            extra = frames[(frames < 0) | (frames >= length)]
-            if len(dup):
-                problems.append(f'video {name!r}: frame ids present more than '
-                                f'once: [{_frames_str(dup)}]')
-            if len(missing):
-                problems.append(
-                    f'video {name!r}: missing frame ids '
-                    f'[{_frames_str(missing)}] of {length} frames (not '
-                    'tracked, or not gathered)')
-            if len(extra):
-                problems.append(f'video {name!r}: frame ids outside '
-                                f'[0, {length}): [{_frames_str(extra)}]')
-            if len(dup) or len(missing) or len(extra):
-                continue
-            has_pred = r['has_pred'].copy()
-            pred = r['pred'].copy()
-            if not has_pred[0] and r['has_gt'][0]:
-                pred[0] = r['gt'][0]  # initialisation frame
-                has_pred[0] = True
-            if not has_pred.all():
-                missing = np.flatnonzero(~has_pred)
-                missing_pred.append(
-                    f'video {name!r} frames [{_frames_str(missing)}]')
-                continue
-            h, w = r['height'][0], r['width'][0]
-            videos[name] = dict(
-                video_id=int(r['video_id'][0]),
-                pred=pred,
-                gt=r['gt'].copy(),
-                has_gt=r['has_gt'].copy(),
-                time=r['time'].copy(),
-                score=r['score'].copy(),
-                visible=r['visible'].astype(np.int64),
-                absent=r['absent'].astype(np.int64),
-                cover=r['cover'].astype(np.int64),
-                resolution=None if np.isnan(h) or np.isnan(w) else (w, h))
+            video, video_problems, video_missing = self._check_video(name, r)
+            problems += video_problems
+            if video_missing:
+                missing_pred.append(video_missing)
+            if video is not None and not video_problems and not video_missing:
+                videos[name] = video
         if problems or missing_pred:
             msg = []
             if problems:
@@ -419,15 +459,137 @@ class SOTMetric(BaseMetric):
         return dict(
             sorted(videos.items(), key=lambda kv: (kv[1]['video_id'], kv[0])))
 
-    def _write(self, videos: Dict[str, dict]) -> None:
+    @staticmethod
+    def _check_video(name: str, r: np.ndarray):
+        """Per-video arrays of one video's records ``r`` (sorted by frame).
+
+        Returns:
+            tuple: ``(video dict or None, [problems], missing-prediction
+            message or None)``.
+        """
+        frames = r['frame_id']
+        lengths = np.unique(r['video_length'])
+        if len(lengths) > 1:
+            return None, [f'video {name!r}: inconsistent video_length '
+                          f'{lengths.tolist()}'], None
+        length = int(lengths[0])
+        if length < 0:
+            length = int(frames.max()) + 1
+        problems = []
+        dup = np.unique(frames[1:][frames[1:] == frames[:-1]])
+        missing = np.setdiff1d(np.arange(length), frames)
+        extra = frames[(frames < 0) | (frames >= length)]
+        if len(dup):
+            problems.append(f'video {name!r}: frame ids present more than '
+                            f'once: [{_frames_str(dup)}]')
+        if len(missing):
+            problems.append(
+                f'video {name!r}: missing frame ids '
+                f'[{_frames_str(missing)}] of {length} frames (not '
+                'tracked, or not gathered)')
+        if len(extra):
+            problems.append(f'video {name!r}: frame ids outside '
+                            f'[0, {length}): [{_frames_str(extra)}]')
+        if problems:
+            return None, problems, None
+        has_pred = r['has_pred'].copy()
+        pred = r['pred'].copy()
+        if not has_pred[0] and r['has_gt'][0]:
+            pred[0] = r['gt'][0]  # initialisation frame
+            has_pred[0] = True
+        if not has_pred.all():
+            missing = np.flatnonzero(~has_pred)
+            return None, [], f'video {name!r} frames [{_frames_str(missing)}]'
+        h, w = r['height'][0], r['width'][0]
+        return dict(
+            video_id=int(r['video_id'][0]),
+            pred=pred,
+            gt=r['gt'].copy(),
+            has_gt=r['has_gt'].copy(),
+            time=r['time'].copy(),
+            score=r['score'].copy(),
+            visible=r['visible'].astype(np.int64),
+            absent=r['absent'].astype(np.int64),
+            cover=r['cover'].astype(np.int64),
+            resolution=None if np.isnan(h) or np.isnan(w) else (w, h)), [], \
+            None
+
+    def _write_video(self, name: str, video: dict) -> None:
+        times = video['time'] if np.isfinite(video['time']).any() else None
+        write_sequence_results(self.outfile_prefix, name, video['pred'],
+                               times=times, layout=self.layout)
+
+    def _write(self, videos: Dict[str, dict], already: int = 0) -> None:
         for name, v in videos.items():
-            times = v['time'] if np.isfinite(v['time']).any() else None
-            write_sequence_results(self.outfile_prefix, name, v['pred'],
-                                   times=times, layout='got10k')
+            self._write_video(name, v)
         print_log(
             f'SOTMetric: wrote results of {len(videos)} videos to '
-            f'{osp.abspath(self.outfile_prefix)}',
+            f'{osp.abspath(self.outfile_prefix)} ({self.layout} layout)' +
+            (f'; {already} more were written as they completed'
+             if already else ''),
             logger='current')
+
+    def _add_resumed(self, videos: Dict[str, dict]) -> Dict[str, dict]:
+        """Add the stored results of :attr:`resumed_sequences` to the
+        tracked ``videos``; order everything as the dataset does."""
+        from mmtrack_ext.registry import DATASETS
+        cfg = dict(self.resumed_dataset)
+        cfg.update(test_mode=True, pipeline=[])
+        dataset = DATASETS.build(cfg)
+        order = {n: i for i, n in enumerate(dataset.video_names)}
+        both = sorted(set(videos) & set(self.resumed_sequences))
+        if both:
+            raise ValueError(f'SOTMetric: videos both tracked and resumed: '
+                             f'{both[:20]}')
+        unknown = [n for n in self.resumed_sequences if n not in order]
+        if unknown:
+            raise ValueError(f'SOTMetric: resumed videos not in the dataset: '
+                             f'{unknown[:20]}')
+        out = dict(videos)
+        for name in self.resumed_sequences:
+            out[name] = self._read_resumed(dataset, order[name], name)
+        print_log(
+            f'SOTMetric: {len(self.resumed_sequences)} videos read back from '
+            f'{osp.abspath(self.outfile_prefix)}, {len(videos)} tracked',
+            logger='current')
+        last = len(order)
+        return dict(
+            sorted(out.items(),
+                   key=lambda kv: (order.get(kv[0], last), kv[0])))
+
+    def _read_resumed(self, dataset, idx: int, name: str) -> dict:
+        n = dataset.get_video_length(idx)
+        path = result_path(self.outfile_prefix, name, self.layout)
+        pred = read_results(path)
+        if len(pred) != n:
+            raise ValueError(f'SOTMetric: {path} has {len(pred)} boxes for '
+                             f'the {n} frames of {name!r} (changed since the '
+                             'run started?)')
+        tpath = time_path(self.outfile_prefix, name, self.layout)
+        times = np.full(n, np.nan)
+        if osp.isfile(tpath):
+            stored = read_times(tpath)
+            if len(stored) != n:
+                raise ValueError(f'SOTMetric: {tpath} has {len(stored)} '
+                                 f'times for the {n} frames of {name!r}')
+            times = stored
+        ann = dataset.get_annotation(idx)
+        # the float32 round trip of boxes packed by PackSOTInputs
+        b = np.asarray(ann['bboxes'], np.float32).astype(np.float64)
+        gt = np.stack(
+            [b[:, 0], b[:, 1], b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]], 1)
+        height, width = dataset.get_frame_shape(idx)
+        return dict(
+            video_id=idx,
+            pred=pred,
+            gt=gt,
+            has_gt=np.ones(n, bool),
+            time=times,
+            score=np.full(n, np.nan),
+            visible=np.asarray(ann['visible']).astype(np.int64),
+            absent=np.asarray(ann['absent']).astype(np.int64),
+            cover=np.asarray(ann['cover']).astype(np.int64),
+            resolution=(float(width), float(height)))
 
     @staticmethod
     def _warn_non_finite(videos: Dict[str, dict]) -> None:
