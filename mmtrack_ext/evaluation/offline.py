@@ -25,7 +25,7 @@ from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .functional import evaluate_sequences
+from .functional import default_protocol, evaluate_sequences
 from .results_io import read_got10k_repetitions, read_results, read_times
 
 __all__ = [
@@ -46,9 +46,16 @@ class BenchmarkSpec:
             dataset takes no ``split`` argument).
         protocol: default protocol (what papers report for it), a name of
             :func:`~mmtrack_ext.evaluation.list_protocols` (it may be
-            registered later than the benchmark).
+            registered later than the benchmark). The built-in benchmarks
+            take it from :data:`~mmtrack_ext.evaluation.DEFAULT_PROTOCOLS`.
+        protocol_options: options of the default protocol (e.g. LaSOT's
+            ``dataset='lasot'``), used only when the protocol is not chosen
+            explicitly.
         layout: the layout its toolkit or server reads (``'got10k'`` or
-            ``'pytracking'``), what ``tools/test.py`` writes for it.
+            ``'pytracking'``), what ``tools/test.py`` writes for it;
+            ``'vot'``: the VOT toolkit's anchor-based fragments
+            (``tools/analysis_tools/run_vot2020.py`` writes them,
+            :func:`~mmtrack_ext.evaluation.load_vot_results` reads them).
         sequence_keys: per-frame annotation keys handed to the protocol
             besides ``gt``, ``cover``, ``absent`` and ``resolution`` (e.g.
             LaSOT's ``target_visible``).
@@ -60,6 +67,7 @@ class BenchmarkSpec:
     dataset: dict
     split: Optional[str]
     protocol: str
+    protocol_options: Dict = field(default_factory=dict)
     layout: str = 'pytracking'
     sequence_keys: Tuple[str, ...] = ()
     result_aliases: Optional[Callable[[str], Sequence[str]]] = None
@@ -85,43 +93,52 @@ def _otb_aliases(name: str) -> List[str]:
 #: Benchmarks :func:`evaluate_raw_results` knows, by name.
 BENCHMARKS: Dict[str, BenchmarkSpec] = {
     'got10k': BenchmarkSpec(
-        dict(type='GOT10kDataset'), 'val', 'got10k', layout='got10k',
+        dict(type='GOT10kDataset'), 'val', *default_protocol('got10k'),
+        layout='got10k',
         description='GOT-10k (val offline; test on the server)'),
     # the synthetic sequences of tools/dataset_converters/make_synthetic.py
     'synthetic': BenchmarkSpec(
         dict(type='GOT10kDataset'), 'val', 'got10k', layout='got10k',
         description='synthetic GOT-10k-layout sequences'),
-    # pytracking's LaSOT mode: frames with full_occlusion or out_of_view
-    # count as failures, the denominator stays all frames
+    # default protocols: DEFAULT_PROTOCOLS (functional/protocols.py) owns
+    # the choice. LaSOT: the STARK/OSTrack LaSOT mode, frames with
+    # full_occlusion or out_of_view fail every metric, the denominator
+    # stays all frames
     'lasot': BenchmarkSpec(
-        dict(type='LaSOTDataset'), 'test', 'pytracking',
+        dict(type='LaSOTDataset'), 'test', *default_protocol('lasot'),
         sequence_keys=('target_visible', ),
         description='LaSOT protocol II test set (280 sequences)'),
-    # pytracking does not run its LaSOT mode on LaSOT_ext (the dataset is
-    # named lasot_extension_subset): the invisible frames, whose GT is
-    # 0,0,0,0, are invalid frames of the generic mode, so no visibility
-    # flags are passed here
+    # pytracking and OSTrack do not run their LaSOT mode on LaSOT_ext (the
+    # dataset is named lasot_extension_subset): visibility only enters the
+    # validity of frames, invisible ones are normalised-precision hits
     'lasot_ext': BenchmarkSpec(
-        dict(type='LaSOTExtDataset'), 'test', 'pytracking',
+        dict(type='LaSOTExtDataset'), 'test', *default_protocol('lasot_ext'),
+        sequence_keys=('target_visible', ),
         description='LaSOT_ext (150 sequences)'),
     'trackingnet': BenchmarkSpec(
-        dict(type='TrackingNetDataset'), 'test', 'trackingnet',
+        dict(type='TrackingNetDataset'), 'test',
+        *default_protocol('trackingnet'),
         description='TrackingNet (test on the server; TRAIN_k offline)'),
     'tnl2k': BenchmarkSpec(
-        dict(type='TNL2KDataset'), 'test', 'pytracking',
+        dict(type='TNL2KDataset'), 'test', *default_protocol('tnl2k'),
         description='TNL2K test set (700 sequences)'),
     'nfs': BenchmarkSpec(
-        dict(type='NFSDataset'), None, 'pytracking',
+        dict(type='NFSDataset'), None, *default_protocol('nfs'),
         result_aliases=_prefixed('nfs_'),
         description='NfS 30 fps (100 sequences)'),
     'otb100': BenchmarkSpec(
-        dict(type='OTB100Dataset'), None, 'otb',
+        dict(type='OTB100Dataset'), None, *default_protocol('otb100'),
         result_aliases=_otb_aliases,
         description='OTB100 / OTB-2015 (100 sequences)'),
     'uav123': BenchmarkSpec(
-        dict(type='UAV123Dataset'), None, 'uav',
+        dict(type='UAV123Dataset'), None, *default_protocol('uav123'),
         result_aliases=_prefixed('uav_'),
         description='UAV123 (123 sequences)'),
+    # one fragment per anchor: {seq}/{seq}_{anchor:08d}.txt
+    'vot2020': BenchmarkSpec(
+        dict(type='VOT2020Dataset'), None, *default_protocol('vot2020'),
+        layout='vot',
+        description='VOT2020 short-term (anchor-based EAO, A, R)'),
 }
 
 
@@ -190,6 +207,11 @@ def load_ground_truth(benchmark: str,
     """
     from mmtrack_ext.registry import DATASETS
     spec = get_benchmark(benchmark)
+    if spec.layout == 'vot':
+        raise ValueError(
+            f'{benchmark} is scored per anchor fragment (EAO, A, R), not as '
+            'one-pass sequences: use evaluate_raw_results or '
+            'tools/analysis_tools/run_vot2020.py')
     if split is None:
         split = spec.split
     elif spec.split is None:
@@ -409,7 +431,12 @@ def evaluate_raw_results(benchmark: str,
         ValueError: invalid sequences without ``skip_invalid``.
     """
     spec = get_benchmark(benchmark)
-    protocol = protocol or spec.protocol
+    if spec.layout == 'vot':
+        return _evaluate_vot_results(benchmark, data_root, results, protocol,
+                                     dataset_options, protocol_options)
+    if protocol is None:
+        protocol = spec.protocol
+        protocol_options = dict(spec.protocol_options, **protocol_options)
     t0 = time.perf_counter()
     if ground_truth is None:
         ground_truth = load_ground_truth(benchmark, data_root, split,
@@ -457,6 +484,45 @@ def evaluate_raw_results(benchmark: str,
             ground_truth, sequences, protocol, return_curves,
             protocol_options)
     return report
+
+
+def _evaluate_vot_results(benchmark: str, data_root: str, results: str,
+                          protocol: Optional[str],
+                          dataset_options: Optional[dict],
+                          protocol_options: dict) -> dict:
+    """:func:`evaluate_raw_results` for the anchor-based VOT layout: every
+    fragment must exist (a missing one is named), the protocol runs on the
+    regions as stored."""
+    from mmtrack_ext.registry import DATASETS
+    from .vot_results import load_vot_results
+    spec = get_benchmark(benchmark)
+    if protocol is None:
+        protocol = spec.protocol
+        protocol_options = dict(spec.protocol_options, **protocol_options)
+    t0 = time.perf_counter()
+    cfg = dict(spec.dataset, data_root=data_root, test_mode=True)
+    cfg.update(dataset_options or {})
+    dataset = DATASETS.build(cfg)
+    sequences = load_vot_results(results, dataset)
+    load_seconds = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    out = evaluate_sequences(protocol, sequences, **protocol_options)
+    eval_seconds = time.perf_counter() - t1
+    return dict(
+        benchmark=benchmark,
+        protocol=protocol,
+        split=None,
+        overall={k: float(v) for k, v in out['overall'].items()},
+        per_sequence={
+            seq: {k: float(v) for k, v in m.items()
+                  if isinstance(v, (int, float, np.number))}
+            for seq, m in out['per_sequence'].items()
+        },
+        problems=ResultProblems().to_dict(),
+        excluded=[],
+        num_sequences=len(sequences),
+        load_seconds=load_seconds,
+        eval_seconds=eval_seconds)
 
 
 def _evaluate_attributes(ground_truth: BenchmarkGroundTruth,

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from mmtrack_ext.datasets.benchmark_meta import read_meta_names
-from mmtrack_ext.evaluation import (BENCHMARKS, evaluate_raw_results,
+from mmtrack_ext.evaluation import (BENCHMARKS, default_protocol,
+                                    evaluate_raw_results,
                                     evaluate_sequences, get_protocol,
                                     load_ground_truth)
 from mmtrack_ext.registry import DATASETS
@@ -73,32 +74,39 @@ def assert_same(report, expected, keys):
                 m[k], abs=1e-12, nan_ok=True), (seq, k)
 
 
-def direct(protocol, gts, preds, keys=('gt', )):
+def direct(protocol, gts, preds, keys=('gt', ), **options):
     return evaluate_sequences(protocol, {
         n: dict({k: g[k] for k in keys if k in g}, pred=preds[n])
         for n, g in gts.items()
-    })
+    }, **options)
 
 
 def test_every_loader_is_a_benchmark():
     types = {spec.dataset['type'] for spec in BENCHMARKS.values()}
     for t in ('GOT10kDataset', 'LaSOTDataset', 'LaSOTExtDataset',
               'TrackingNetDataset', 'TNL2KDataset', 'NFSDataset',
-              'OTB100Dataset', 'UAV123Dataset'):
+              'OTB100Dataset', 'UAV123Dataset', 'VOT2020Dataset'):
         assert t in types
         assert DATASETS.get(t) is not None
-    expected = {'got10k': ('val', 'got10k', 'got10k'),
-                'lasot': ('test', 'pytracking', 'pytracking'),
-                'lasot_ext': ('test', 'pytracking', 'pytracking'),
-                'trackingnet': ('test', 'trackingnet', 'pytracking'),
-                'tnl2k': ('test', 'pytracking', 'pytracking'),
-                'nfs': (None, 'pytracking', 'pytracking'),
-                'otb100': (None, 'otb', 'pytracking'),
-                'uav123': (None, 'uav', 'pytracking')}
-    for name, (split, protocol, layout) in expected.items():
+    # the default protocol (and its options) is DEFAULT_PROTOCOLS'
+    expected = {'got10k': ('val', 'got10k', {}, 'got10k'),
+                'lasot': ('test', 'ostrack', {'dataset': 'lasot'},
+                          'pytracking'),
+                'lasot_ext': ('test', 'ostrack',
+                              {'dataset': 'lasot_extension_subset'},
+                              'pytracking'),
+                'trackingnet': ('test', 'trackingnet', {}, 'pytracking'),
+                'tnl2k': ('test', 'ostrack', {}, 'pytracking'),
+                'nfs': (None, 'ostrack', {}, 'pytracking'),
+                'otb100': (None, 'ostrack', {}, 'pytracking'),
+                'uav123': (None, 'uav', {}, 'pytracking'),
+                'vot2020': (None, 'vot2020', {}, 'vot')}
+    for name, want in expected.items():
         spec = BENCHMARKS[name]
-        got = (spec.split, spec.protocol, spec.layout)
-        assert got == (split, protocol, layout), name
+        got = (spec.split, spec.protocol, spec.protocol_options, spec.layout)
+        assert got == want, name
+        assert default_protocol(name) == (spec.protocol,
+                                          spec.protocol_options)
 
 
 def test_got10k_val(eval_tool, tmp_path):
@@ -128,12 +136,21 @@ def test_lasot_visibility_and_subset(eval_tool, tmp_path):
     report = run_cli(eval_tool, tmp_path, 'lasot', tmp_path / 'lasot',
                      tmp_path / 'res', '--dataset-options',
                      f'sequence_list=[{",".join(names)}]')
-    assert report['protocol'] == 'pytracking'
-    # pytracking's LaSOT mode: target_visible is handed to the protocol
-    exp = direct('pytracking', gts, preds, ('gt', 'target_visible'))
+    assert report['protocol'] == 'ostrack'
+    # OSTrack's LaSOT mode: target_visible is handed to the protocol
+    exp = direct('ostrack', gts, preds, ('gt', 'target_visible'),
+                 dataset='lasot')
     assert_same(report, exp, ('AUC', 'P', 'P_norm'))
-    without = direct('pytracking', gts, preds)
+    without = direct('ostrack', gts, preds)
     assert without['overall']['P_norm'] != exp['overall']['P_norm']
+    # another protocol named explicitly does not take LaSOT's options
+    report = run_cli(eval_tool, tmp_path, 'lasot', tmp_path / 'lasot',
+                     tmp_path / 'res', '--protocol', 'pytracking',
+                     '--dataset-options',
+                     f'sequence_list=[{",".join(names)}]')
+    assert_same(report, direct('pytracking', gts, preds,
+                               ('gt', 'target_visible')),
+                ('AUC', 'P', 'P_norm'))
 
 
 def test_lasot_ext_full_split(eval_tool, tmp_path):
@@ -220,8 +237,8 @@ def test_nfs_with_pytracking_names(eval_tool, tmp_path):
     report = run_cli(eval_tool, tmp_path, 'nfs', tmp_path / 'nfs',
                      tmp_path / 'res', '--dataset-options',
                      'sequence_list=[car_jumping,shuffleboard_5]')
-    assert report['split'] is None and report['protocol'] == 'pytracking'
-    assert_same(report, direct('pytracking', gts, preds), ('AUC', 'P'))
+    assert report['split'] is None and report['protocol'] == 'ostrack'
+    assert_same(report, direct('ostrack', gts, preds), ('AUC', 'P'))
     with pytest.raises(ValueError, match='no splits'):
         load_ground_truth('nfs', str(tmp_path / 'nfs'), 'test')
 
@@ -257,12 +274,15 @@ def test_otb100_names_and_attributes(eval_tool, tmp_path, otb):
     assert len(report['curves']['success']) == 21
 
 
-def test_otb100_default_protocol(eval_tool, tmp_path, otb):
-    need_protocol('otb')
+def test_otb100_default_and_got10k_toolkit_protocols(eval_tool, tmp_path,
+                                                     otb):
     gts, preds, subset = otb
     report = run_cli(eval_tool, tmp_path, 'otb100', tmp_path / 'otb',
                      tmp_path / 'res', *subset)
-    assert report['protocol'] == 'otb'
+    assert report['protocol'] == 'ostrack'
+    assert_same(report, direct('ostrack', gts, preds), ('AUC', 'P'))
+    report = run_cli(eval_tool, tmp_path, 'otb100', tmp_path / 'otb',
+                     tmp_path / 'res', '--protocol', 'otb', *subset)
     assert_same(report, direct('otb', gts, preds), ('AUC', 'P'))
 
 

@@ -78,7 +78,8 @@ def main(argv=None) -> int:
                                args.dataset_options)
         reports = {
             name: evaluate_raw_results(
-                args.benchmark, args.data_root, folder, protocol=protocol,
+                args.benchmark, args.data_root, folder,
+                protocol=args.protocol,  # None: the default with its options
                 skip_invalid=args.skip_invalid, ground_truth=gt,
                 return_curves=True,
                 per_attribute=not args.no_attributes)

@@ -12,7 +12,8 @@ sequence. Each fragment is written as soon as it is tracked, in the
 toolkit's layout (``{out}/{seq}/{seq}_{anchor:08d}.txt`` and
 ``_time.value``), so an interrupted run continues where it stopped. The
 results are then scored with the ``vot2020`` protocol (EAO, A, R as
-fractions in [0, 1]; ``docs/evaluation.md``).
+fractions in [0, 1]; ``docs/evaluation.md``), as
+``eval_results.py --benchmark vot2020 --results OUT`` scores them later.
 """
 import argparse
 import json
@@ -26,8 +27,7 @@ sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 from terminaltables import AsciiTable  # noqa: E402
 
 from mmtrack_ext.apis import init_tracker, run_vot_multistart  # noqa: E402
-from mmtrack_ext.evaluation import evaluate_sequences  # noqa: E402
-from mmtrack_ext.evaluation.vot_results import load_vot_results  # noqa
+from mmtrack_ext.evaluation import evaluate_raw_results  # noqa: E402
 from mmtrack_ext.registry import DATASETS  # noqa: E402
 from mmtrack_ext.utils import register_all_modules  # noqa: E402
 
@@ -57,30 +57,18 @@ def main(argv=None):
     counts = run_vot_multistart(
         model, dataset, args.out, skip_done=not args.no_skip_done, log=print)
     track_seconds = time.perf_counter() - start
-    start = time.perf_counter()
-    sequences = load_vot_results(args.out, dataset)
-    result = evaluate_sequences('vot2020', sequences)
-    eval_seconds = time.perf_counter() - start
-    overall = result['overall']
+    report = evaluate_raw_results('vot2020', args.data_root, args.out)
+    overall = report['overall']
     keys = ('EAO', 'A', 'R')
     print(AsciiTable([['sequences'] + [f'{k} (%)' for k in keys],
-                      [str(len(sequences))] +
+                      [str(report['num_sequences'])] +
                       [f'{100 * overall[k]:.2f}' for k in keys]],
                      title='VOT2020 (vot2020)').table)
     print(f"fragments tracked {counts['tracked']}, reused "
           f"{counts['skipped']}; tracking {track_seconds:.1f} s, "
-          f'evaluation {eval_seconds:.2f} s')
+          f"evaluation {report['eval_seconds']:.2f} s")
     if args.json:
-        report = dict(
-            benchmark='vot2020', protocol='vot2020',
-            overall={k: float(overall[k]) for k in keys},
-            per_sequence={
-                name: {k: float(v) for k, v in m.items()
-                       if isinstance(v, (int, float))}
-                for name, m in result['per_sequence'].items()
-            },
-            fragments=counts, track_seconds=track_seconds,
-            eval_seconds=eval_seconds)
+        report.update(fragments=counts, track_seconds=track_seconds)
         os.makedirs(osp.dirname(osp.abspath(args.json)), exist_ok=True)
         with open(args.json, 'w') as f:
             json.dump(report, f, indent=2)
