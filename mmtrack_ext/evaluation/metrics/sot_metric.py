@@ -121,8 +121,13 @@ class SOTMetric(BaseMetric):
 
     Args:
         protocol: a protocol name or a list of names: ``'got10k'`` (``AO``,
-            ``SR0.5``, ``SR0.75``), ``'ostrack'`` / ``'pytracking'``
-            (``AUC``, ``P``, ``P_norm``, ``OP50``, ``OP75``).
+            ``SR0.5``, ``SR0.75``), the OPE protocols ``'ostrack'``,
+            ``'pytracking'``, ``'otb'``, ``'uav'``, ``'lasot_matlab'``,
+            ``'trackingnet'`` (``AUC``, ``P``, ``P_norm``...); see
+            ``docs/evaluation.md`` and, for what papers report per
+            benchmark, :data:`~mmtrack_ext.evaluation.DEFAULT_PROTOCOLS`
+            (VOT2020's anchor-based ``vot2020`` runs through
+            ``tools/analysis_tools/run_vot2020.py`` instead).
         outfile_prefix: if set, results are written there in ``layout``
             (``x,y,w,h``, 4 decimals, one line per frame, plus the time file
             when the samples carry ``track_time``), each video **as soon as
@@ -153,7 +158,10 @@ class SOTMetric(BaseMetric):
         ope_target_visible: pass ``gt_instances.visible`` to the OPE
             protocols as pytracking's ``target_visible`` (its LaSOT mode:
             frames with an invisible target count as failures and the
-            denominator stays all frames). Set it for LaSOT / LaSOT_ext.
+            denominator stays all frames). Set it for LaSOT / LaSOT_ext,
+            with ``protocol_options={'ostrack': {'dataset': 'lasot'}}``
+            (LaSOT_ext: ``'lasot_extension_subset'``) as the defaults of
+            :data:`~mmtrack_ext.evaluation.DEFAULT_PROTOCOLS` do.
         collect_device, collect_dir: kept for API compatibility with
             ``BaseMetric``; gathering uses ``mmengine.dist.all_gather_object``.
         prefix: metric name prefix added by MMEngine (``'sot/AO'``); see
