@@ -12,7 +12,7 @@ from .base_sot_dataset import BaseSOTDataset
 from .benchmark_meta import meta_path, read_meta_names
 from .errors import AnnotationError
 from .frame_files import count_numbered_frames
-from .parsing import (load_flag_row, load_number_table, names_from_spec,
+from .parsing import (load_box_file, load_flag_row, names_from_spec,
                       read_description)
 
 __all__ = ['LaSOTDataset', 'LaSOTExtDataset']
@@ -148,11 +148,7 @@ class LaSOTDataset(BaseSOTDataset):
     def parse_annotation(self, video_info: dict) -> dict:
         n = video_info['video_length']
         ann_file = video_info['ann_file']
-        xywh = load_number_table(ann_file, 4)
-        if xywh.shape[0] != n:
-            raise AnnotationError(
-                f'{ann_file}: {xywh.shape[0]} boxes but the sequence has {n} '
-                'frames')
+        xywh = load_box_file(ann_file, n)
         full_occlusion = _flags(video_info['full_occlusion_file'], n)
         out_of_view = _flags(video_info['out_of_view_file'], n)
         target_visible = (full_occlusion == 0) & (out_of_view == 0)
@@ -200,4 +196,3 @@ def _flags(path: str, n: int) -> np.ndarray:
         raise AnnotationError(
             f'{path}: {flags.shape[0]} flags but the sequence has {n} frames')
     return flags
-

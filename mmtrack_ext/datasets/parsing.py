@@ -14,6 +14,7 @@ import numpy as np
 from .errors import AnnotationError
 
 __all__ = ['read_text_lines', 'read_name_list', 'load_number_table',
+           'load_box_file',
            'load_label_file', 'load_flag_row', 'read_description',
            'load_vatic_annotation', 'names_from_spec']
 
@@ -144,6 +145,26 @@ def load_number_table(path: str, num_fields: int) -> np.ndarray:
                     f'{path}, line {ln}: {value!r} is not a number '
                     f'(line {text!r})') from None
     raise AssertionError('unreachable')  # pragma: no cover
+
+
+def load_box_file(path: str, num_frames: int, where: str = '') -> np.ndarray:
+    """``(num_frames, 4)`` ``xywh`` boxes of a one-box-per-frame
+    ``groundtruth`` file (:func:`load_number_table`).
+
+    Args:
+        path: annotation file.
+        num_frames: frames of the sequence.
+        where: what the sequence is, for the error (e.g. the frame folder).
+
+    Raises:
+        AnnotationError: malformed lines, or not one box per frame.
+    """
+    xywh = load_number_table(path, 4)
+    if xywh.shape[0] != num_frames:
+        raise AnnotationError(
+            f'{path}: {xywh.shape[0]} boxes but the sequence has '
+            f'{num_frames} frames' + (f' ({where})' if where else ''))
+    return xywh
 
 
 def load_label_file(path: str,

@@ -8,7 +8,7 @@ from mmtrack_ext.structures import box_is_valid, xywh_to_xyxy
 from .base_sot_dataset import BaseSOTDataset
 from .errors import AnnotationError
 from .frame_files import list_image_files
-from .parsing import load_number_table, read_description
+from .parsing import load_box_file, read_description
 
 __all__ = ['TNL2KDataset']
 
@@ -88,11 +88,8 @@ class TNL2KDataset(BaseSOTDataset):
     def parse_annotation(self, video_info: dict) -> dict:
         n = video_info['video_length']
         ann_file = video_info['ann_file']
-        xywh = load_number_table(ann_file, 4)
-        if xywh.shape[0] != n:
-            raise AnnotationError(
-                f'{ann_file}: {xywh.shape[0]} boxes but the sequence has {n} '
-                f'frames in {osp.dirname(video_info["frame_paths"][0])}')
+        frame_dir = osp.dirname(video_info['frame_paths'][0])
+        xywh = load_box_file(ann_file, n, f'frames in {frame_dir}')
         bboxes = xywh_to_xyxy(xywh)
         return dict(
             bboxes=bboxes,

@@ -11,7 +11,7 @@ from .base_sot_dataset import BaseSOTDataset
 from .benchmark_meta import (find_missing_frame, load_benchmark_meta,
                              select_sequences)
 from .errors import AnnotationError
-from .parsing import load_number_table
+from .parsing import load_box_file, load_number_table
 
 __all__ = ['UAV123Dataset']
 
@@ -134,11 +134,8 @@ class UAV123Dataset(BaseSOTDataset):
     def parse_annotation(self, video_info: dict) -> dict:
         n = video_info['video_length']
         ann_file = video_info['ann_file']
-        xywh = load_number_table(ann_file, 4)
-        if xywh.shape[0] != n:
-            raise AnnotationError(
-                f'{ann_file}: {xywh.shape[0]} boxes but UAV123 sequence '
-                f'{video_info["video_name"]!r} has {n} frames')
+        xywh = load_box_file(ann_file, n,
+                             f'UAV123 {video_info["video_name"]!r}')
         absent = np.isnan(xywh).any(axis=1)
         bboxes = xywh_to_xyxy(xywh)
         return dict(bboxes=bboxes, bboxes_xywh=xywh,
