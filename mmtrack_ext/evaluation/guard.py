@@ -167,6 +167,9 @@ def _overlap(train, test) -> Optional[str]:
         return None
     if train.get('split') != test.get('split'):
         return None
+    if all(d.get(k) is None for d in (train, test)
+           for k in ('data_root', 'split', 'sequence_list')):
+        return None  # nothing says what they read (e.g. in-memory data)
     if t_train == 'GOT10kDataset':
         (a, ex_a), (b, ex_b) = _got10k_names(train), _got10k_names(test)
     else:

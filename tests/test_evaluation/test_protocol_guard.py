@@ -121,6 +121,11 @@ def test_same_split_of_the_same_dataset():
     assert rules(config([got10k('val', sequence_list=['a', 'c'],
                                 exclude_sequences=['c'])],
                         got10k('val', sequence_list=['c']))) == []
+    # in-memory data (no root, split or list): nothing to compare
+    toy = dict(type='ToyDataset', num_videos=3)
+    assert rules(config([toy], toy)) == []
+    assert rules(config([dict(toy, data_root='data/toy')],
+                        dict(toy, data_root='data/toy'))) == ['overlap']
 
 
 def test_vot_exclusion():
