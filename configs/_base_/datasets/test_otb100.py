@@ -1,0 +1,18 @@
+# Testing on OTB100 / OTB-2015 (100 targets).
+# Use with a model and training config:
+#   _base_ = [..., '../_base_/datasets/test_otb100.py']
+# or point at another copy with --cfg-options test_dataloader.dataset.data_root=PATH.
+test_pipeline = [dict(type='LoadFrames'), dict(type='PackSOTInputs')]
+test_dataloader = dict(
+    batch_size=1,
+    num_workers=4,
+    persistent_workers=False,
+    sampler=dict(type='VideoSampler'),
+    dataset=dict(
+        type='OTB100Dataset',
+        data_root='data/otb100',
+        test_mode=True,
+        pipeline=test_pipeline))
+test_evaluator = dict(
+    type='SOTMetric',
+    protocol='ostrack', layout='otb')

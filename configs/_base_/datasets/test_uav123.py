@@ -1,0 +1,18 @@
+# Testing on UAV123 (123 sub-sequences; NaN ground truth handled as pytracking's uav mode).
+# Use with a model and training config:
+#   _base_ = [..., '../_base_/datasets/test_uav123.py']
+# or point at another copy with --cfg-options test_dataloader.dataset.data_root=PATH.
+test_pipeline = [dict(type='LoadFrames'), dict(type='PackSOTInputs')]
+test_dataloader = dict(
+    batch_size=1,
+    num_workers=4,
+    persistent_workers=False,
+    sampler=dict(type='VideoSampler'),
+    dataset=dict(
+        type='UAV123Dataset',
+        data_root='data/uav123',
+        test_mode=True,
+        pipeline=test_pipeline))
+test_evaluator = dict(
+    type='SOTMetric',
+    protocol='uav', layout='uav')
