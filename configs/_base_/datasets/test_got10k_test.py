@@ -1,18 +1,13 @@
 # Testing on the GOT-10k test set (180 videos, one-shot protocol: train on GOT-10k
 # train only). No public ground truth: the results are written for
 # tools/analysis_tools/pack_submission.py --benchmark got10k.
-test_pipeline = [dict(type='LoadFrames'), dict(type='PackSOTInputs')]
+_base_ = './sot_test.py'
+
 test_dataloader = dict(
-    batch_size=1,
-    num_workers=4,
-    persistent_workers=False,
-    sampler=dict(type='VideoSampler'),
     dataset=dict(
         type='GOT10kDataset',
         data_root='data/got10k',
-        split='test',
-        test_mode=True,
-        pipeline=test_pipeline))
+        split='test'))
 test_evaluator = dict(
     type='SOTMetric',
     format_only=True,

@@ -2,17 +2,12 @@
 # Use with a model and training config:
 #   _base_ = [..., '../_base_/datasets/test_nfs.py']
 # or point at another copy with --cfg-options test_dataloader.dataset.data_root=PATH.
-test_pipeline = [dict(type='LoadFrames'), dict(type='PackSOTInputs')]
+_base_ = './sot_test.py'
+
 test_dataloader = dict(
-    batch_size=1,
-    num_workers=4,
-    persistent_workers=False,
-    sampler=dict(type='VideoSampler'),
     dataset=dict(
         type='NFSDataset',
-        data_root='data/nfs',
-        test_mode=True,
-        pipeline=test_pipeline))
+        data_root='data/nfs'))
 test_evaluator = dict(
     type='SOTMetric',
     protocol='ostrack', layout='nfs')
