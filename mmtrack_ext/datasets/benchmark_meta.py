@@ -28,13 +28,14 @@ import difflib
 import json
 import os
 import os.path as osp
-from typing import Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from .errors import AnnotationError
 from .parsing import read_name_list
 
 __all__ = ['META_DIR', 'meta_path', 'read_meta_names', 'load_meta_json',
-           'load_benchmark_meta', 'select_sequences', 'find_missing_frame']
+           'load_benchmark_meta', 'select_sequences', 'find_missing_frame',
+           'require_frame_range']
 
 META_DIR = osp.join(osp.dirname(osp.abspath(__file__)), 'meta')
 
@@ -138,3 +139,28 @@ def find_missing_frame(frame_dir: str, template: str,
         if name not in files:
             return number, osp.join(frame_dir, name)
     return None
+
+
+def require_frame_range(frame_dir: str, template: str, first: int,
+                        last: int, listings: Dict[str, set],
+                        what: str) -> None:
+    """Check that frames ``first..last`` (``template % number``) exist.
+
+    Args:
+        frame_dir: folder of the frames.
+        template: ``%``-format of a frame file name.
+        first, last: inclusive frame-number range.
+        listings: cache ``{folder: file names}`` shared by the sequences of
+            one dataset (several sequences may cut one folder).
+        what: the sequence, for the error.
+
+    Raises:
+        FileNotFoundError: the first missing frame, named with ``what``.
+    """
+    if frame_dir not in listings:
+        listings[frame_dir] = set(os.listdir(frame_dir))
+    missing = find_missing_frame(frame_dir, template, range(first, last + 1),
+                                 listings[frame_dir])
+    if missing is not None:
+        raise FileNotFoundError(
+            f'{what} (frames {first}-{last}): frame {missing[1]} is missing')

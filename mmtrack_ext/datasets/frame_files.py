@@ -17,7 +17,8 @@ from typing import (Iterable, List, Optional, Pattern, Sequence, Tuple,
 
 from .errors import AnnotationError
 
-__all__ = ['count_numbered_frames', 'list_image_files', 'natural_key']
+__all__ = ['count_numbered_frames', 'list_image_files', 'natural_key',
+           'open_sequence_folder']
 
 _DIGITS = re.compile(r'(\d+)')
 
@@ -107,3 +108,27 @@ def list_image_files(folder: str,
         raise AnnotationError(
             f'{folder}: sequence has no frames (no {"/".join(exts)} files)')
     return [osp.join(folder, n) for n in names]
+
+
+def open_sequence_folder(seq_dir: str, where: str,
+                         ann_name: str = 'groundtruth.txt'
+                         ) -> Tuple[set, str]:
+    """File names of a sequence folder and the path of its annotation file.
+
+    Args:
+        seq_dir: the sequence folder.
+        where: where the sequence is listed (e.g. ``'list.txt, line 3'``),
+            for the error.
+        ann_name: annotation file that must be in the folder.
+
+    Raises:
+        FileNotFoundError: the folder or its annotation file is missing.
+    """
+    if not osp.isdir(seq_dir):
+        raise FileNotFoundError(
+            f'{where}: sequence folder {seq_dir} does not exist')
+    files = set(os.listdir(seq_dir))
+    ann_file = osp.join(seq_dir, ann_name)
+    if ann_name not in files:
+        raise FileNotFoundError(f'annotation file not found: {ann_file}')
+    return files, ann_file

@@ -11,7 +11,7 @@ from mmtrack_ext.structures import box_is_valid, xywh_to_xyxy
 from .base_sot_dataset import BaseSOTDataset
 from .benchmark_meta import read_meta_names
 from .errors import AnnotationError
-from .frame_files import count_numbered_frames
+from .frame_files import count_numbered_frames, open_sequence_folder
 from .parsing import (load_label_file, load_number_table, names_from_spec,
                       read_name_list, read_text_lines)
 
@@ -117,14 +117,8 @@ class GOT10kDataset(BaseSOTDataset):
     def _video_info(self, split_dir: str, source: str, line: int,
                     name: str) -> dict:
         seq_dir = osp.join(split_dir, name)
-        if not osp.isdir(seq_dir):
-            raise FileNotFoundError(
-                f'{source}, line {line}: sequence folder {seq_dir} does not '
-                'exist')
-        files = set(os.listdir(seq_dir))
-        ann_file = osp.join(seq_dir, 'groundtruth.txt')
-        if 'groundtruth.txt' not in files:
-            raise FileNotFoundError(f'annotation file not found: {ann_file}')
+        files, ann_file = open_sequence_folder(seq_dir,
+                                               f'{source}, line {line}')
         num_frames = count_numbered_frames(
             seq_dir, _FRAME_RE, '%08d.jpg', names=files)
 

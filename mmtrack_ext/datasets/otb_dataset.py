@@ -1,13 +1,12 @@
 """OTB100 (OTB-2015 / TB-100) in the layout of the official download."""
-import os
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Union
 
 from mmtrack_ext.registry import DATASETS
 from mmtrack_ext.structures import box_is_valid, xywh_to_xyxy
 from .base_sot_dataset import BaseSOTDataset
-from .benchmark_meta import (find_missing_frame, load_benchmark_meta,
-                             select_sequences)
+from .benchmark_meta import (load_benchmark_meta,
+                             require_frame_range, select_sequences)
 from .errors import AnnotationError
 from .parsing import load_number_table
 
@@ -104,15 +103,8 @@ class OTB100Dataset(BaseSOTDataset):
         skip = int(entry['init_omit']) if self.init_omit else 0
         first, last = int(entry['start_frame']) + skip, int(entry['end_frame'])
         template = f'%0{int(entry["digits"])}d.{entry["ext"]}'
-        if frame_dir not in listings:
-            listings[frame_dir] = set(os.listdir(frame_dir))
-        missing = find_missing_frame(frame_dir, template,
-                                     range(first, last + 1),
-                                     listings[frame_dir])
-        if missing is not None:
-            raise FileNotFoundError(
-                f'OTB100 sequence {name!r} (frames {first}-{last}): frame '
-                f'{missing[1]} is missing')
+        require_frame_range(frame_dir, template, first, last, listings,
+                            f'OTB100 sequence {name!r}')
         return dict(
             video_name=name,
             video_length=last - first + 1,

@@ -1,5 +1,4 @@
 """UAV123 in the layout of the official download."""
-import os
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Union
 
@@ -8,8 +7,8 @@ import numpy as np
 from mmtrack_ext.registry import DATASETS
 from mmtrack_ext.structures import box_is_valid, xywh_to_xyxy
 from .base_sot_dataset import BaseSOTDataset
-from .benchmark_meta import (find_missing_frame, load_benchmark_meta,
-                             select_sequences)
+from .benchmark_meta import (load_benchmark_meta,
+                             require_frame_range, select_sequences)
 from .errors import AnnotationError
 from .parsing import load_box_file, load_number_table
 
@@ -97,15 +96,9 @@ class UAV123Dataset(BaseSOTDataset):
                 f'{ann_file}')
         first, last = int(entry['start_frame']), int(entry['end_frame'])
         template = f'%0{int(self._table["digits"])}d.{self._table["ext"]}'
-        if frame_dir not in listings:
-            listings[frame_dir] = set(os.listdir(frame_dir))
-        missing = find_missing_frame(frame_dir, template,
-                                     range(first, last + 1),
-                                     listings[frame_dir])
-        if missing is not None:
-            raise FileNotFoundError(
-                f'UAV123 sequence {name!r} (frames {first}-{last} of '
-                f'{entry["folder"]}): frame {missing[1]} is missing')
+        require_frame_range(
+            frame_dir, template, first, last, listings,
+            f'UAV123 sequence {name!r} of folder {entry["folder"]!r}')
         return dict(
             video_name=name,
             video_length=last - first + 1,

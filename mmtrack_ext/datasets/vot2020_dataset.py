@@ -13,7 +13,7 @@ from mmtrack_ext.structures.regions import (Mask, Special, read_regions,
                                             region_to_box)
 from .base_sot_dataset import BaseSOTDataset
 from .errors import AnnotationError
-from .frame_files import count_numbered_frames
+from .frame_files import count_numbered_frames, open_sequence_folder
 from .parsing import names_from_spec, read_name_list, read_text_lines
 
 __all__ = ['VOT2020Dataset']
@@ -151,14 +151,8 @@ class VOT2020Dataset(BaseSOTDataset):
 
     def _video_info(self, source: str, line: int, name: str) -> dict:
         seq_dir = osp.join(self.data_root, name)
-        if not osp.isdir(seq_dir):
-            raise FileNotFoundError(
-                f'{source}, line {line}: sequence folder {seq_dir} does not '
-                'exist')
-        files = set(os.listdir(seq_dir))
-        ann_file = osp.join(seq_dir, 'groundtruth.txt')
-        if 'groundtruth.txt' not in files:
-            raise FileNotFoundError(f'annotation file not found: {ann_file}')
+        files, ann_file = open_sequence_folder(seq_dir,
+                                               f'{source}, line {line}')
         meta_file = osp.join(seq_dir, 'sequence')
         meta = self._read_metadata(meta_file)
         pattern, pattern_src = 'color/%08d.jpg', None
