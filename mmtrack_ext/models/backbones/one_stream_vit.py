@@ -11,6 +11,7 @@ from timm.models.vision_transformer import Block
 from torch import Tensor
 
 from mmtrack_ext.registry import MODELS
+from ..layers import mimetic_init_
 from .base_sot_backbone import BaseSOTBackbone
 from .vit_converters import load_vit_pretrained, resample_grid
 
@@ -131,12 +132,17 @@ class OneStreamViT(BaseSOTBackbone):
                  stem: str = 'patch',
                  stem_channels: Optional[Sequence[int]] = None,
                  attn_impl: str = 'auto',
+                 attn_init: str = 'trunc_normal',
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         if attn_impl not in ('auto', 'fused', 'math'):
             raise ValueError(f"attn_impl must be 'auto', 'fused' or 'math', "
                              f'got {attn_impl!r}')
         self.attn_impl = attn_impl
+        if attn_init not in ('trunc_normal', 'mimetic'):
+            raise ValueError(f"attn_init must be 'trunc_normal' or "
+                             f"'mimetic', got {attn_init!r}")
+        self.attn_init = attn_init
         self.template_size = _pair(template_size)
         self.search_size = _pair(search_size)
         for name, size in (('template_size', self.template_size),
@@ -198,6 +204,9 @@ class OneStreamViT(BaseSOTBackbone):
                 nn.init.zeros_(m.bias)
 
         self.blocks.apply(_init)
+        if self.attn_init == 'mimetic':
+            for blk in self.blocks:
+                mimetic_init_(blk.attn)
 
     def init_weights(self):
         super().init_weights()

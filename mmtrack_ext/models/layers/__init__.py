@@ -1,0 +1,3 @@
+from .mimetic_init import mimetic_factors, mimetic_init_
+
+__all__ = ['mimetic_factors', 'mimetic_init_']
