@@ -1,4 +1,4 @@
-"""Train a tiny one-stream tracker on synthetic data and evaluate it.
+"""Train a tiny tracker on synthetic data and evaluate it.
 
 One command on a CPU machine:
 
@@ -6,8 +6,10 @@ One command on a CPU machine:
 2. measures the training speed and sizes the schedule to ``--minutes``
    (``TimeBudgetHook`` corrects it after every epoch, so a machine that
    speeds up or slows down still trains for about that long);
-3. trains ``configs/onestream/onestream_vit-tiny-p8_center_synthetic.py``
-   with the MMEngine Runner;
+3. trains ``--config`` (default
+   ``configs/onestream/onestream_vit-tiny-p8_center_synthetic.py``; any
+   tracker config that trains on the synthetic data works, e.g. every
+   method's tiny CPU config) with the MMEngine Runner;
 4. evaluates on the synthetic val split (GOT-10k protocol), next to a
    keep-the-first-box baseline, prints a table and writes
    ``{work_dir}/metrics.json``, per-sequence results and an annotated video.
@@ -19,6 +21,8 @@ import os
 import os.path as osp
 import sys
 import time
+
+from mmengine.config import DictAction
 
 HERE = osp.dirname(osp.abspath(__file__))
 ROOT = osp.dirname(HERE)
@@ -35,7 +39,9 @@ def parse_args():
     parser.add_argument('--work-dir', default='work_dirs/quickstart')
     parser.add_argument('--data-root', default='data/synthetic',
                         help='synthetic data folder (generated if missing)')
-    parser.add_argument('--config', default=DEFAULT_CONFIG)
+    parser.add_argument('--config', default=DEFAULT_CONFIG,
+                        help='tracker config that trains on the synthetic '
+                        'data (default: the tiny one-stream tracker)')
     parser.add_argument('--num-train', type=int, default=600,
                         help='synthetic training sequences')
     parser.add_argument('--num-val', type=int, default=40,
@@ -43,6 +49,10 @@ def parse_args():
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--no-video', action='store_true',
                         help='skip writing the annotated video')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override settings of the config, key=value (e.g. '
+        'model.test_cfg.size_lr=0.5)')
     return parser.parse_args()
 
 
@@ -66,6 +76,8 @@ def main():
     print(f'      ready after {time.time() - t0:.0f} s')
 
     cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
     cfg.work_dir = work_dir
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         _set_data_root(cfg[loader].dataset, osp.abspath(args.data_root))
@@ -94,7 +106,7 @@ def main():
     rows = [['tracker', 'AO', 'SR0.5', 'SR0.75'],
             ['keep-first-box baseline'] +
             [f"{baseline[k]:.3f}" for k in ('AO', 'SR0.5', 'SR0.75')],
-            ['tiny one-stream ViT'] +
+            [osp.splitext(osp.basename(args.config))[0]] +
             [f"{metrics[k]:.3f}" for k in ('AO', 'SR0.5', 'SR0.75')]]
     print(AsciiTable(rows, title='synthetic val (GOT-10k protocol)').table)
     out = {k: metrics[k] for k in ('AO', 'SR0.5', 'SR0.75')}

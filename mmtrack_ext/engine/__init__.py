@@ -10,7 +10,7 @@ local checkpoints.
 """
 from .hooks import TimeBudgetHook
 from .model_wrappers import DeviceAwareDistributedDataParallel
-from .optim import AutocastOptimWrapper
+from .optim import AutocastOptimWrapper, SOTOptimWrapperConstructor
 from .safe_checkpoint import (MMENGINE_CHECKPOINT_GLOBALS,
                               TRUSTED_CHECKPOINTS_ENV, UnsafeCheckpointError,
                               find_unsafe_globals,
@@ -23,6 +23,7 @@ install_safe_checkpoint_loader()
 
 __all__ = [
     'TimeBudgetHook', 'DeviceAwareDistributedDataParallel', 'AutocastOptimWrapper',
+    'SOTOptimWrapperConstructor',
     'MMENGINE_CHECKPOINT_GLOBALS', 'TRUSTED_CHECKPOINTS_ENV',
     'UnsafeCheckpointError', 'find_unsafe_globals',
     'install_safe_checkpoint_loader', 'is_trusted_checkpoint',

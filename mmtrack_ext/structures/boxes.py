@@ -5,6 +5,7 @@ coordinates, no +-1). Files and dataset annotations use ``xywh`` (left, top,
 width, height). Every function takes a ``torch.Tensor`` or a
 ``numpy.ndarray`` of shape ``(..., 4)`` and returns the same type.
 """
+import math
 from typing import Sequence, Tuple, Union
 
 import numpy as np
@@ -62,35 +63,76 @@ def aligned_iou(boxes1: BoxArray,
                 boxes2: BoxArray,
                 eps: float = 1e-7,
                 mode: str = 'iou') -> BoxArray:
-    """IoU (or GIoU) of two aligned sets of ``xyxy`` boxes, element-wise.
+    """IoU (or GIoU / DIoU / CIoU) of two aligned sets of ``xyxy`` boxes.
+
+    Degenerate boxes (``x2 < x1`` or ``y2 < y1``, e.g. corners predicted in
+    the wrong order) have area 0 and a clamped size, so every overlap stays
+    in its range and a loss ``1 - overlap`` stays in ``[0, 2]``; the
+    GIoU's enclosing box (over all four corners of ``boxes1``) still pulls
+    such a box back towards a valid one around the target.
+    (``torchvision.ops`` assumes valid boxes: an inverted box gets a
+    positive area there and GIoU above 1, i.e. a negative loss that a
+    corner head learns to exploit.)
 
     Args:
         boxes1, boxes2: ``(..., 4)`` boxes, broadcastable to each other.
-        eps: added to the union (and to the enclosing area for GIoU).
-        mode: ``'iou'`` or ``'giou'``.
+        eps: added to the union (and to the enclosing area / diagonal).
+        mode: ``'iou'``, ``'giou'`` (Rezatofighi et al. 2019), ``'diou'``
+            or ``'ciou'`` (Zheng et al. 2020; the aspect term's weight
+            ``alpha`` is not differentiated, as in the paper).
 
     Returns:
-        ``(...)`` overlaps; IoU in [0, 1], GIoU in [-1, 1].
+        ``(...)`` overlaps; IoU in [0, 1], GIoU / DIoU in [-1, 1], CIoU in
+        [-1.5, 1] (about).
     """
-    if mode not in ('iou', 'giou'):
-        raise ValueError(f"mode must be 'iou' or 'giou', got {mode!r}")
+    if mode not in ('iou', 'giou', 'diou', 'ciou'):
+        raise ValueError(
+            f"mode must be 'iou', 'giou', 'diou' or 'ciou', got {mode!r}")
     is_tensor = isinstance(boxes1, Tensor)
     maximum = torch.maximum if is_tensor else np.maximum
     minimum = torch.minimum if is_tensor else np.minimum
+
+    def clamp0(x):
+        return x.clamp(min=0) if is_tensor else np.clip(x, 0, None)
+
     lt = maximum(boxes1[..., :2], boxes2[..., :2])
     rb = minimum(boxes1[..., 2:], boxes2[..., 2:])
-    wh = (rb - lt).clamp(min=0) if is_tensor else np.clip(rb - lt, 0, None)
+    wh = clamp0(rb - lt)
     inter = wh[..., 0] * wh[..., 1]
     union = box_area(boxes1) + box_area(boxes2) - inter + eps
     iou = inter / union
     if mode == 'iou':
         return iou
-    enc_lt = minimum(boxes1[..., :2], boxes2[..., :2])
-    enc_rb = maximum(boxes1[..., 2:], boxes2[..., 2:])
-    enc_wh = ((enc_rb - enc_lt).clamp(min=0)
-              if is_tensor else np.clip(enc_rb - enc_lt, 0, None))
-    enc_area = enc_wh[..., 0] * enc_wh[..., 1] + eps
-    return iou - (enc_area - union) / enc_area
+    # the enclosing box of all corners: for valid boxes the usual one; an
+    # inverted box enlarges it, so the penalty pulls its corners back
+    enc_lt = minimum(minimum(boxes1[..., :2], boxes1[..., 2:]),
+                     boxes2[..., :2])
+    enc_rb = maximum(maximum(boxes1[..., 2:], boxes1[..., :2]),
+                     boxes2[..., 2:])
+    enc_wh = clamp0(enc_rb - enc_lt)
+    if mode == 'giou':
+        enc_area = enc_wh[..., 0] * enc_wh[..., 1] + eps
+        return iou - (enc_area - union) / enc_area
+    diag = enc_wh[..., 0]**2 + enc_wh[..., 1]**2 + eps
+    c1 = (boxes1[..., :2] + boxes1[..., 2:]) * 0.5
+    c2 = (boxes2[..., :2] + boxes2[..., 2:]) * 0.5
+    rho = ((c1 - c2)**2).sum(-1)
+    diou = iou - rho / diag
+    if mode == 'diou':
+        return diou
+    atan = torch.atan if is_tensor else np.arctan
+    w1, h1 = clamp0(boxes1[..., 2] - boxes1[..., 0]), clamp0(
+        boxes1[..., 3] - boxes1[..., 1])
+    w2, h2 = clamp0(boxes2[..., 2] - boxes2[..., 0]), clamp0(
+        boxes2[..., 3] - boxes2[..., 1])
+    v = (4 / math.pi**2) * (atan(w2 / (h2 + eps)) - atan(w1 /
+                                                         (h1 + eps)))**2
+    if is_tensor:
+        with torch.no_grad():
+            alpha = v / (1 - iou + v + eps)
+    else:
+        alpha = v / (1 - iou + v + eps)
+    return diou - alpha * v
 
 
 def pairwise_iou(boxes1: Tensor, boxes2: Tensor) -> Tensor:

@@ -41,7 +41,7 @@ def test_crop_without_jitter_maps_box_exactly():
     template, search = res['frames']
     # search: side ceil(40 * 4) = 160 around centre (120, 70): window
     # (40, -10); scale 128 / 160 = 0.8 -> box centred, side 128 / 4 = 32
-    assert search['crop_window'] == (40, -10, 160)
+    assert search['crop_window'] == (40, -10, 160, 160)
     np.testing.assert_allclose(search['bbox'], [48, 48, 80, 80], atol=1e-5)
     assert search['bbox'].dtype == np.float32
     assert search['img'].shape == (128, 128, 3)

@@ -20,7 +20,7 @@ from integration_utils import (TINY_CONFIG, count_lines,  # noqa: E402
                                data_root_options, read_list, run_tool,
                                small_train_options, tool_env)
 
-PROJECT_CONFIG = ('projects/example_custom_head/configs/'
+PROJECT_CONFIG = ('projects/example_plugin/configs/'
                   'onestream_vit-tiny_shared-tower-head_synthetic.py')
 
 
@@ -110,7 +110,7 @@ def test_example_project_head_trains_via_custom_imports(synthetic_root,
         ['tools/train.py', PROJECT_CONFIG, '--work-dir', work,
          '--cfg-options', *small_train_options(synthetic_root)],
         timeout=300, what='train.py (example project)',
-        env=tool_env(pythonpath=['projects/example_custom_head']))
+        env=tool_env(pythonpath=['projects/example_plugin']))
     log = proc.stdout + proc.stderr
     assert 'SharedTowerCenterHead' in log
     from mmtrack_ext.engine import safe_torch_load

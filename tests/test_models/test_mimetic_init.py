@@ -55,7 +55,7 @@ def test_one_stream_vit_attn_init_option():
     tokens = torch.nn.functional.layer_norm(torch.randn(40, 64), (64, ))
     for blk in vit.blocks:
         assert _self_match_rate(blk.attn, tokens).min() > 0.7
-    out = vit(torch.randn(1, 3, 32, 32), torch.randn(1, 3, 48, 48))
+    out = vit(torch.randn(1, 3, 32, 32), torch.randn(1, 3, 48, 48)).search
     assert out.shape == (1, 64, 6, 6)
     with pytest.raises(ValueError, match='attn_init'):
         OneStreamViT(32, 48, 8, 64, 2, 4, attn_init='xavier')

@@ -178,8 +178,8 @@ def test_size_penalty_prefers_the_candidate_of_the_previous_size(penalty):
     img = torch.zeros(3, 200, 300, dtype=torch.uint8)
     state = model.init(img, torch.tensor([130., 80., 170., 120.]))  # 40x40
     n = model.search_size // model.backbone.out_stride
-    prev = 40 / model._crop(img, state.bbox, model.search_factor,
-                            model.search_size)[1].side
+    prev = 40 / model.crop(img, state.bbox, model.search_factor,
+                           model.search_size)[2].side
 
     def fake_forward(feats):
         score = torch.full((1, 1, n, n), 0.01)

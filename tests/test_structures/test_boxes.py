@@ -32,7 +32,40 @@ def test_iou_and_giou():
     c = torch.tensor([[20., 20., 30., 30.]])
     assert aligned_iou(a, c).item() == 0.0
     with pytest.raises(ValueError):
-        aligned_iou(a, b, mode='diou')
+        aligned_iou(a, b, mode='eiou')
+
+
+@pytest.mark.parametrize('mode', ['giou', 'diou', 'ciou'])
+def test_overlaps_match_torchvision_on_valid_boxes(mode):
+    from torchvision import ops
+    funcs = dict(giou=ops.generalized_box_iou_loss,
+                 diou=ops.distance_box_iou_loss,
+                 ciou=ops.complete_box_iou_loss)
+    g = torch.Generator().manual_seed(0)
+    a, b = torch.rand(50, 4, generator=g), torch.rand(50, 4, generator=g)
+    a[:, 2:] += a[:, :2]
+    b[:, 2:] += b[:, :2]
+    torch.testing.assert_close(1 - aligned_iou(a, b, mode=mode),
+                               funcs[mode](a, b, eps=1e-7), atol=1e-6,
+                               rtol=0)
+    # numpy gives the same values
+    np.testing.assert_allclose(aligned_iou(a.numpy(), b.numpy(), mode=mode),
+                               aligned_iou(a, b, mode=mode).numpy(),
+                               atol=1e-6)
+
+
+@pytest.mark.parametrize('mode', ['giou', 'diou', 'ciou'])
+def test_inverted_boxes_keep_overlaps_in_range(mode):
+    # torchvision gives an inverted box a positive area (GIoU loss -15 here),
+    # which a corner head learns to exploit
+    pred = torch.tensor([[0.9, 0.9, 0.1, 0.1]], requires_grad=True)
+    target = torch.tensor([[0.4, 0.4, 0.6, 0.6]])
+    overlap = aligned_iou(pred, target, mode=mode)
+    assert -1.5 <= overlap.item() <= 0
+    (1 - overlap).sum().backward()
+    assert torch.isfinite(pred.grad).all()
+    if mode == 'giou':  # the enclosing box un-inverts it
+        assert pred.grad[0, 0] > 0 and pred.grad[0, 2] < 0
 
 
 def test_clip_keeps_margin():

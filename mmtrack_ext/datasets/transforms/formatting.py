@@ -1,5 +1,5 @@
 """Packing of the results dict into model inputs and an SOTDataSample."""
-from typing import List
+from typing import Dict, List
 
 import numpy as np
 import torch
@@ -32,21 +32,36 @@ def _boxes(frames: List[dict]) -> torch.Tensor:
                   for f in frames]).reshape(-1, 4))
 
 
+def _masks(frames: List[dict]) -> torch.Tensor:
+    masks = []
+    for f in frames:
+        mask = f.get('padding_mask')
+        if mask is None:
+            mask = np.zeros(f['img'].shape[:2], dtype=bool)
+        masks.append(np.asarray(mask, dtype=bool))
+    return torch.from_numpy(np.stack(masks))
+
+
 @TRANSFORMS.register_module()
 class PackSOTInputs(BaseTransform):
     """Pack a results dict into ``dict(inputs=..., data_samples=...)``.
 
-    Training (frames with roles ``'template'`` and ``'search'``):
+    Training (one ``'search'`` frame, one or more ``'template'`` frames and
+    any other roles, e.g. ``'online_template'`` or a derived
+    ``'transfer_target'``), for every role ``r`` present:
 
-    - ``inputs``: ``template`` uint8 ``(T, 3, hz, wz)``, ``search`` uint8
-      ``(1, 3, hx, wx)`` (BGR, as read).
+    - ``inputs[r]``: uint8 ``(n, 3, h, w)`` (BGR, as read; the frames of the
+      role in order, ``n = 1`` for the search role) and
+      ``inputs[f'{r}_padding_mask']``: bool ``(n, h, w)``, True on padding
+      (all False for a frame without a ``padding_mask``).
     - ``data_samples``: :class:`SOTDataSample` with ``gt_instances.bboxes``
-      ``(1, 4)`` float32 (search crop px, ``xyxy``), ``gt_instances.labels``
-      ``(1,)`` long (``results['label']``, default 1),
-      ``template_instances.bboxes`` ``(T, 4)`` float32 (template crop px),
-      metainfo ``search_shape (hx, wx)``, ``template_shape (hz, wz)`` and,
-      for debugging, ``video_name``, ``template_frame_ids``,
-      ``search_frame_id`` when known.
+      ``(1, 4)`` float32 (search crop px, ``xyxy``) and
+      ``gt_instances.labels`` ``(1,)`` long (``results['label']``, default
+      1) for the search frame; ``{r}_instances.bboxes`` ``(n, 4)`` float32
+      (the role's crop px) for every other role (``template_instances``...);
+      metainfo ``{r}_shape (h, w)`` for every role (``search_shape``,
+      ``template_shape``...) and, for debugging, ``video_name``,
+      ``template_frame_ids``, ``search_frame_id`` when known.
 
     Testing (one frame with role ``'frame'``):
 
@@ -62,24 +77,29 @@ class PackSOTInputs(BaseTransform):
         roles = [f.get('role') for f in frames]
         if roles == ['frame']:
             return self._pack_test(results, frames[0])
-        templates = [f for f in frames if f.get('role') == 'template']
-        searches = [f for f in frames if f.get('role') == 'search']
-        if not templates or len(searches) != 1 or \
-                len(templates) + 1 != len(frames):
+        if roles.count('search') != 1 or 'template' not in roles or \
+                None in roles or 'frame' in roles:
             raise ValueError(
-                f'{type(self).__name__}: expected templates and one search '
-                f'frame, or one test frame; got roles {roles}')
-        return self._pack_train(results, templates, searches[0])
+                f'{type(self).__name__}: expected one search frame and '
+                f'template(s) (and other named roles), or one test frame; '
+                f'got roles {roles}')
+        by_role: Dict[str, List[dict]] = {}
+        for frame in frames:
+            by_role.setdefault(frame['role'], []).append(frame)
+        return self._pack_train(results, by_role)
 
     @staticmethod
-    def _pack_train(results: dict, templates: List[dict],
-                    search: dict) -> dict:
-        template = _stack(templates)
-        search_img = _stack([search])
-        sample = SOTDataSample(
-            metainfo=dict(
-                search_shape=tuple(search_img.shape[-2:]),
-                template_shape=tuple(template.shape[-2:])))
+    def _pack_train(results: dict, by_role: Dict[str, List[dict]]) -> dict:
+        inputs, shapes = {}, {}
+        for role, group in by_role.items():
+            try:
+                inputs[role] = _stack(group)
+            except ValueError as e:
+                raise ValueError(f'role {role!r}: {e}') from None
+            inputs[f'{role}_padding_mask'] = _masks(group)
+            shapes[f'{role}_shape'] = tuple(inputs[role].shape[-2:])
+        templates, search = by_role['template'], by_role['search'][0]
+        sample = SOTDataSample(metainfo=shapes)
         extra = dict(
             template_frame_ids=[f.get('frame_id') for f in templates],
             search_frame_id=search.get('frame_id'))
@@ -90,10 +110,11 @@ class PackSOTInputs(BaseTransform):
             bboxes=_boxes([search]),
             labels=torch.tensor([int(results.get('label', 1))],
                                 dtype=torch.long))
-        sample.template_instances = InstanceData(bboxes=_boxes(templates))
-        return dict(
-            inputs=dict(template=template, search=search_img),
-            data_samples=sample)
+        for role, group in by_role.items():
+            if role != 'search':
+                sample.set_field(
+                    InstanceData(bboxes=_boxes(group)), f'{role}_instances')
+        return dict(inputs=inputs, data_samples=sample)
 
     @staticmethod
     def _pack_test(results: dict, frame: dict) -> dict:

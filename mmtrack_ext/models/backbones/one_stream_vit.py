@@ -5,12 +5,14 @@ from typing import Dict, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 from mmengine.logging import print_log
 from timm.layers import trunc_normal_
 from timm.models.vision_transformer import Block
 from torch import Tensor
 
 from mmtrack_ext.registry import MODELS
+from mmtrack_ext.structures.backbone_output import BackboneOutput
 from ..layers import mimetic_init_
 from .base_sot_backbone import BaseSOTBackbone
 from .vit_converters import load_vit_pretrained, resample_grid
@@ -99,8 +101,8 @@ class OneStreamViT(BaseSOTBackbone):
         embed_dim, depth, num_heads, mlp_ratio, qkv_bias: ViT dimensions.
         drop_path_rate: stochastic depth rate of the last block.
         use_cls_token: prepend a learnable cls token (with its own positional
-            embedding). Its output is returned by :meth:`encode_search` in
-            ``self.last_cls_token`` for score heads.
+            embedding). Its output is ``BackboneOutput.cls_token`` (for score
+            heads).
         pretrained: local path of a MAE or timm ViT checkpoint (``None`` for
             random init).
         pretrained_format: ``'auto'``, ``'mae'`` or ``'timm'``.
@@ -114,7 +116,19 @@ class OneStreamViT(BaseSOTBackbone):
             pass is the slower one (measured ~15 % per training step of the
             tiny config in bf16 on a 2-core CPU). Both give the same result
             up to rounding.
+        attn_init: ``'trunc_normal'`` or ``'mimetic'`` (see
+            :func:`~mmtrack_ext.models.layers.mimetic_init_`).
+        mask_padding: accept the extras ``template_padding_mask`` and
+            ``search_padding_mask`` and exclude tokens whose patch is mostly
+            padding from the attention keys (STARK masks its padding this
+            way; OSTrack does not). Off: the masks are not accepted.
+
+    Extras: ``accepted_extras`` lists the padding masks when
+    ``mask_padding`` is on; subclasses may add their own (e.g. a template
+    box token) and call ``super().encode_template(template, **extras)``.
     """
+    accepted_extras = ('template_padding_mask', 'search_padding_mask')
+    _MASK_EXTRAS = ('template_padding_mask', 'search_padding_mask')
 
     def __init__(self,
                  template_size: _Size = 128,
@@ -133,6 +147,7 @@ class OneStreamViT(BaseSOTBackbone):
                  stem_channels: Optional[Sequence[int]] = None,
                  attn_impl: str = 'auto',
                  attn_init: str = 'trunc_normal',
+                 mask_padding: bool = False,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         if attn_impl not in ('auto', 'fused', 'math'):
@@ -143,6 +158,11 @@ class OneStreamViT(BaseSOTBackbone):
             raise ValueError(f"attn_init must be 'trunc_normal' or "
                              f"'mimetic', got {attn_init!r}")
         self.attn_init = attn_init
+        self.mask_padding = bool(mask_padding)
+        if not self.mask_padding:  # narrow (a subclass may add its own)
+            self.accepted_extras = tuple(
+                e for e in type(self).accepted_extras
+                if e not in self._MASK_EXTRAS)
         self.template_size = _pair(template_size)
         self.search_size = _pair(search_size)
         for name, size in (('template_size', self.template_size),
@@ -184,7 +204,6 @@ class OneStreamViT(BaseSOTBackbone):
             for i in range(depth)
         ])
         self.norm = norm_layer(embed_dim)
-        self.last_cls_token: Optional[Tensor] = None
         self._init_random()
 
     def _init_random(self):
@@ -233,52 +252,110 @@ class OneStreamViT(BaseSOTBackbone):
         """Patch-embed ``(B, 3, H, W)`` and add the positional embedding."""
         return self.patch_embed(img) + pos_embed
 
-    def encode_template(self, template: Tensor, **extras) -> Dict[str, Tensor]:
+    def token_padding(self, mask: Tensor) -> Tensor:
+        """``(N, h, w)`` bool pixel padding -> ``(N, h / p * w / p)`` bool
+        token padding (a patch counts as padding when more than half of its
+        pixels are)."""
+        frac = F.avg_pool2d(mask[:, None].float(), self.patch_size)
+        return (frac[:, 0] > 0.5).flatten(1)
+
+    def encode_template(self, template: Tensor,
+                        template_padding_mask: Optional[Tensor] = None,
+                        **extras) -> Dict[str, Tensor]:
         """Patch-embed the template(s).
 
         Args:
             template: ``(B, T, 3, h, w)`` or ``(B, 3, h, w)`` normalised.
+            template_padding_mask: ``(B, T, h, w)`` bool (``mask_padding``).
 
         Returns:
             dict: ``tokens`` ``(B, T * Nz, C)`` (the whole template part of the
-            joint sequence: with full attention nothing deeper can be cached).
+            joint sequence: with full attention nothing deeper can be cached),
+            ``grid`` ``(T, hz, wz)`` and, with a mask, ``key_padding``
+            ``(B, T * Nz)`` bool.
         """
+        self.check_extras(extras)
         if template.dim() == 4:
             template = template[:, None]
         b, t = template.shape[:2]
         tokens = self.embed(template.flatten(0, 1), self.pos_embed_template)
-        return dict(tokens=tokens.reshape(b, -1, self.embed_dim))
+        memory = dict(
+            tokens=tokens.reshape(b, -1, self.embed_dim),
+            grid=(t, template.shape[-2] // self.patch_size,
+                  template.shape[-1] // self.patch_size))
+        if template_padding_mask is not None:
+            self.check_extras(['template_padding_mask'])
+            memory['key_padding'] = self.token_padding(
+                template_padding_mask.flatten(0, 1)).reshape(b, -1)
+        return memory
 
     def encode_search(self, search: Tensor, memory: Dict[str, Tensor],
-                      **extras) -> Tensor:
+                      search_padding_mask: Optional[Tensor] = None,
+                      **extras) -> BackboneOutput:
         """Jointly encode search and cached template tokens.
 
         Args:
             search: ``(B, 3, H, W)`` normalised search crop.
             memory: output of :meth:`encode_template`.
+            search_padding_mask: ``(B, H, W)`` bool (``mask_padding``).
 
         Returns:
-            Tensor: ``(B, C, H / patch, W / patch)`` search features.
+            BackboneOutput: ``search`` ``(B, C, H / patch, W / patch)``,
+            ``template`` ``(B, T, C, hz, wz)`` (the template tokens after the
+            encoder), ``cls_token`` ``(B, C)`` with ``use_cls_token``.
         """
+        self.check_extras(extras)
         grid = (search.shape[-2] // self.patch_size,
                 search.shape[-1] // self.patch_size)
         x = self.embed(search, self.search_pos_embed(grid))
+        b = x.shape[0]
         z = memory['tokens']
-        if z.shape[0] != x.shape[0]:
-            z = z.expand(x.shape[0], -1, -1)
+        if z.shape[0] != b:
+            z = z.expand(b, -1, -1)
         parts = [z, x]
         if self.use_cls_token:
-            cls = (self.cls_token + self.pos_embed_cls).expand(
-                x.shape[0], -1, -1)
-            parts.insert(0, cls)
+            parts.insert(0, (self.cls_token + self.pos_embed_cls).expand(
+                b, -1, -1))
         tokens = torch.cat(parts, dim=1)
+        attn_mask = self._attention_mask(memory, search_padding_mask, b,
+                                         x.shape[1])
         self._select_attention(tokens)
         for blk in self.blocks:
-            tokens = blk(tokens)
+            tokens = blk(tokens, attn_mask=attn_mask)
         tokens = self.norm(tokens)
-        self.last_cls_token = tokens[:, 0] if self.use_cls_token else None
-        x = tokens[:, -x.shape[1]:]
-        return x.transpose(1, 2).reshape(x.shape[0], self.embed_dim, *grid)
+        n_cls = int(self.use_cls_token)
+        t, hz, wz = memory['grid']
+        z_out = tokens[:, n_cls:n_cls + z.shape[1]]
+        x_out = tokens[:, -x.shape[1]:]
+        return BackboneOutput(
+            search=x_out.transpose(1, 2).reshape(b, self.embed_dim, *grid),
+            template=z_out.reshape(b, t, hz, wz, self.embed_dim).permute(
+                0, 1, 4, 2, 3),
+            cls_token=tokens[:, 0] if self.use_cls_token else None)
+
+    def _attention_mask(self, memory: Dict[str, Tensor],
+                        search_padding_mask: Optional[Tensor], b: int,
+                        n_search: int) -> Optional[Tensor]:
+        """``(B, 1, 1, N)`` bool (True: a key to attend to) or ``None``."""
+        z_pad = memory.get('key_padding')
+        if z_pad is None and search_padding_mask is None:
+            return None
+        if search_padding_mask is not None:
+            self.check_extras(['search_padding_mask'])
+            x_pad = self.token_padding(search_padding_mask)
+        else:
+            x_pad = torch.zeros(b, n_search, dtype=torch.bool,
+                                device=memory['tokens'].device)
+        if z_pad is None:
+            z_pad = torch.zeros(b, memory['tokens'].shape[1],
+                                dtype=torch.bool, device=x_pad.device)
+        elif z_pad.shape[0] != b:
+            z_pad = z_pad.expand(b, -1)
+        pads = [z_pad, x_pad]
+        if self.use_cls_token:
+            pads.insert(0, torch.zeros(b, 1, dtype=torch.bool,
+                                       device=x_pad.device))
+        return ~torch.cat(pads, dim=1)[:, None, None]
 
     def search_pos_embed(self, grid: Tuple[int, int]) -> Tensor:
         """``(1, h * w, C)`` positional embedding of a search grid of

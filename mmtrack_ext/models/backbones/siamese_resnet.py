@@ -8,6 +8,7 @@ from mmengine.logging import print_log
 from torch import Tensor
 
 from mmtrack_ext.registry import MODELS
+from mmtrack_ext.structures.backbone_output import BackboneOutput
 from .base_sot_backbone import BaseSOTBackbone
 
 _STAGE_CHANNELS = {
@@ -100,6 +101,7 @@ class SiameseResNet(BaseSOTBackbone):
 
     def encode_template(self, template: Tensor, **extras) -> Dict[str, Tensor]:
         """Returns ``feats``: ``(B, T, C, h', w')`` template feature maps."""
+        self.check_extras(extras)
         if template.dim() == 4:
             template = template[:, None]
         b, t = template.shape[:2]
@@ -107,10 +109,12 @@ class SiameseResNet(BaseSOTBackbone):
         return dict(feats=feats.reshape(b, t, *feats.shape[1:]))
 
     def encode_search(self, search: Tensor, memory: Dict[str, Tensor],
-                      **extras) -> Dict[str, Tensor]:
-        """Returns the search map and the cached template maps.
-
-        Siamese features are matched by a neck, so the output is a dict
-        ``{'search': (B, C, H', W'), 'template': (B, T, C, h', w')}``.
-        """
-        return dict(search=self.extract(search), template=memory['feats'])
+                      **extras) -> BackboneOutput:
+        """Returns the search map ``(B, C, H', W')`` and the cached template
+        maps ``(B, T, C, h', w')``; Siamese features are matched by a neck."""
+        self.check_extras(extras)
+        feats = memory['feats']
+        search_map = self.extract(search)
+        if feats.shape[0] != search_map.shape[0]:
+            feats = feats.expand(search_map.shape[0], *feats.shape[1:])
+        return BackboneOutput(search=search_map, template=feats)

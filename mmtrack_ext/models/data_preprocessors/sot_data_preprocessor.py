@@ -12,10 +12,13 @@ from mmtrack_ext.registry import MODELS
 class SOTDataPreprocessor(BaseDataPreprocessor):
     """Prepare packed SOT samples for the model.
 
-    Training batches (``inputs`` with ``template`` and ``search``) are stacked,
-    moved to the model's device, converted BGR -> RGB and normalised:
-    ``template`` becomes ``(B, T, 3, hz, wz)`` float and ``search``
-    ``(B, 3, hx, wx)`` float.
+    Training batches (``inputs`` with ``template``, ``search`` and any other
+    role) are stacked and moved to the model's device; image keys are
+    converted BGR -> RGB and normalised: ``search`` becomes ``(B, 3, hx, wx)``
+    float, every other role (``template``, ``online_template``...)
+    ``(B, n, 3, h, w)`` float. Mask keys (``*_mask``, e.g.
+    ``search_padding_mask`` ``(B, hx, wx)``, ``template_padding_mask``
+    ``(B, T, hz, wz)``) stay bool and are never normalised.
 
     Testing batches (``inputs`` with ``img``, full frames of any size) are only
     moved to the device as a list of ``(3, H, W)`` uint8 BGR tensors: trackers
@@ -64,7 +67,16 @@ class SOTDataPreprocessor(BaseDataPreprocessor):
         for key, value in inputs.items():
             if isinstance(value, (list, tuple)):
                 value = torch.stack(list(value))
-            if key == 'search' and value.dim() == 5:
+            if key in ('search', 'search_padding_mask') and \
+                    value.dim() == (5 if key == 'search' else 4):
                 value = value.flatten(0, 1)  # one search image per sample
-            out[key] = self.normalize(value)
+            if self.is_mask(key, value):
+                out[key] = value.bool()
+            else:
+                out[key] = self.normalize(value)
         return dict(inputs=out, data_samples=data_samples)
+
+    @staticmethod
+    def is_mask(key: str, value: Tensor) -> bool:
+        """Masks (``*_mask`` keys, bool tensors) pass through as bool."""
+        return key.endswith('_mask') or value.dtype == torch.bool

@@ -62,6 +62,12 @@ class BaseSOTHead(BaseModule):
         """
         return self.predict_by_feat(self(feats), score_window)
 
+    def size_map(self, outs: Dict[str, Tensor]) -> Optional[Tensor]:
+        """``(B, 2, H, W)`` per-cell ``(w, h)`` normalised to the search
+        crop, for heads that predict a box size per cell (the tracker's
+        ``size_penalty`` needs it), else ``None``."""
+        return None
+
     def loss_by_feat(self, outs: Dict[str, Tensor],
                      data_samples: List[SOTDataSample]) -> Dict[str, Tensor]:
         raise NotImplementedError

@@ -141,24 +141,38 @@ class CenterHead(BaseSOTHead):
                 f"regression must be 'peak' or 'dense', got {regression!r}")
         self.regression = regression
         self.dense_beta = float(dense_beta)
-        out_ch = max(feat_channels // 2**(num_convs - 1), 1)
-        self.score_branch = nn.Sequential(
-            conv_tower(in_channels, feat_channels, num_convs),
-            nn.Conv2d(out_ch, 1, 1))
-        self.offset_branch = nn.Sequential(
-            conv_tower(in_channels, feat_channels, num_convs),
-            nn.Conv2d(out_ch, 2, 1))
-        self.size_branch = nn.Sequential(
-            conv_tower(in_channels, feat_channels, num_convs),
-            nn.Conv2d(out_ch, 2, 1))
+        self.in_channels = in_channels
+        self.feat_channels = feat_channels
+        self.num_convs = num_convs
         self.loss_heatmap = MODELS.build(loss_heatmap)
         self.loss_bbox = MODELS.build(loss_bbox)
         self.loss_iou = MODELS.build(loss_iou)
+        self._init_layers()
+        self._init_weights()
+
+    def _init_layers(self) -> None:
+        """Build the branches (subclasses that share or change towers
+        override this and :meth:`forward`)."""
+        out_ch = max(self.feat_channels // 2**(self.num_convs - 1), 1)
+
+        def branch(out: int) -> nn.Sequential:
+            return nn.Sequential(
+                conv_tower(self.in_channels, self.feat_channels,
+                           self.num_convs), nn.Conv2d(out_ch, out, 1))
+
+        self.score_branch = branch(1)
+        self.offset_branch = branch(2)
+        self.size_branch = branch(2)
+
+    def _init_weights(self) -> None:
+        """Xavier-uniform convs; the score logit starts at the prior of one
+        positive cell in ~100 (``-log(99)``)."""
         for m in self.modules():
             if isinstance(m, nn.Conv2d):
                 nn.init.xavier_uniform_(m.weight)
-        # start the score map near the prior of one positive cell in the map
-        nn.init.constant_(self.score_branch[-1].bias, -math.log(99.))
+        score_convs = [m for m in self.score_branch.modules()
+                       if isinstance(m, nn.Conv2d)]
+        nn.init.constant_(score_convs[-1].bias, -math.log(99.))
 
     def forward(self, feats: Tensor) -> Dict[str, Tensor]:
         """Returns ``score`` ``(B, 1, H, W)`` probabilities, ``offset``
@@ -167,6 +181,9 @@ class CenterHead(BaseSOTHead):
         offset = self.offset_branch(feats).float()
         size = self.size_branch(feats).float().sigmoid()
         return dict(score=score, offset=offset, size=size)
+
+    def size_map(self, outs: Dict[str, Tensor]) -> Tensor:
+        return outs['size']
 
     def decode(self, outs: Dict[str, Tensor], peak_map: Tensor):
         """Box at the peak of ``peak_map`` ``(B, 1, H, W)``.

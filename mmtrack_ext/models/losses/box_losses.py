@@ -5,10 +5,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
-from torchvision.ops import (complete_box_iou_loss, distance_box_iou_loss,
-                             generalized_box_iou_loss)
 
 from mmtrack_ext.registry import MODELS
+from mmtrack_ext.structures.boxes import aligned_iou
 
 
 def _reduce(loss: Tensor, weight: Optional[Tensor],
@@ -22,16 +21,19 @@ def _reduce(loss: Tensor, weight: Optional[Tensor],
 
 @MODELS.register_module()
 class IoULossFamily(nn.Module):
-    """GIoU / DIoU / CIoU loss (``torchvision.ops``) on aligned ``xyxy``.
+    """GIoU / DIoU / CIoU loss ``1 - overlap`` on aligned ``xyxy`` boxes.
+
+    The overlaps are :func:`~mmtrack_ext.structures.aligned_iou`'s (equal to
+    ``torchvision.ops`` on valid boxes, to 1e-7); a degenerate predicted box
+    (``x2 < x1``) has area 0, so the loss stays in ``[0, 2]`` instead of
+    going negative (a soft-argmax corner head otherwise learns inverted
+    boxes: the Siamese tiny config reached loss_iou -26 and AO 0.0007).
 
     Args:
         mode: ``'giou'``, ``'diou'`` or ``'ciou'``.
         loss_weight: multiplier of the loss.
     """
-    _FUNCS = dict(
-        giou=generalized_box_iou_loss,
-        diou=distance_box_iou_loss,
-        ciou=complete_box_iou_loss)
+    _FUNCS = ('giou', 'diou', 'ciou')
 
     def __init__(self, mode: str = 'giou', loss_weight: float = 1.,
                  eps: float = 1e-7):
@@ -44,8 +46,10 @@ class IoULossFamily(nn.Module):
                 weight: Optional[Tensor] = None,
                 avg_factor: Optional[float] = None) -> Tensor:
         """``pred``/``target``: ``(N, 4)`` xyxy; returns a scalar."""
-        loss = self._FUNCS[self.mode](
-            pred.float(), target.float(), reduction='none', eps=self.eps)
+        # structures' aligned_iou, not torchvision.ops: an inverted predicted
+        # box (corner heads) gets area 0 there, so the loss stays in [0, 2]
+        loss = 1 - aligned_iou(pred.float(), target.float(), eps=self.eps,
+                               mode=self.mode)
         return self.loss_weight * _reduce(loss, weight, avg_factor)
 
 

@@ -1,22 +1,24 @@
 """Depth-wise cross-correlation neck for Siamese features."""
-from typing import Dict, Optional
+from typing import Optional
 
 import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.model import BaseModule
-from torch import Tensor
 
 from mmtrack_ext.registry import MODELS
+from mmtrack_ext.structures.backbone_output import BackboneOutput
 
 
 @MODELS.register_module()
 class DepthwiseCorrelation(BaseModule):
-    """Correlate search features with the template map, channel by channel.
+    """Correlate search features with the template maps, channel by channel.
 
-    Both maps are projected by a shared 1x1 convolution to ``channels``; the
+    Both maps are projected by a shared 1x1 convolution to ``channels``; each
     template map (resized to an odd ``kernel_size`` so the output stays
-    aligned with the search grid) is used as a per-sample depth-wise kernel
-    with ``'same'`` padding, so the output has the search map's size.
+    aligned with the search grid) is a per-sample depth-wise kernel with
+    ``'same'`` padding, so the output has the search map's size. With ``T``
+    templates (several templates, or online templates in a memory) the ``T``
+    responses are averaged.
 
     Args:
         in_channels: channels of the backbone maps.
@@ -39,21 +41,31 @@ class DepthwiseCorrelation(BaseModule):
         self.kernel_size = kernel_size
         self.out_channels = channels
 
-    def forward(self, feats: Dict[str, Tensor]) -> Tensor:
-        """Correlate ``feats['search']`` ``(B, C, H, W)`` with
-        ``feats['template']`` ``(B, T, C, h, w)`` (the first template is the
-        kernel) and return ``(B, channels, H, W)``."""
-        search = self.proj(feats['search'])
-        template = feats['template'][:, 0]
-        template = self.proj(template)
+    def forward(self, feats: BackboneOutput) -> BackboneOutput:
+        """Correlate ``feats.search`` ``(B, C, H, W)`` with every template of
+        ``feats.template`` ``(B, T, C, h, w)``.
+
+        Returns:
+            BackboneOutput: ``search`` replaced by the ``(B, channels, H, W)``
+            mean response over the ``T`` templates.
+        """
+        if feats.template is None:
+            raise ValueError('DepthwiseCorrelation needs template maps in '
+                             'the backbone output')
+        search = self.proj(feats.search)
+        b, t = feats.template.shape[:2]
+        template = self.proj(feats.template.flatten(0, 1))
         k = self.kernel_size or template.shape[-1] + 1 - template.shape[-1] % 2
         if template.shape[-2:] != (k, k):
             template = F.interpolate(
                 template, size=(k, k), mode='bilinear', align_corners=False)
-        b, c, h, w = search.shape
+        _, c, h, w = search.shape
+        # (B, T, C, k, k) kernels; output channel (b, t, c) reads input (b, c)
+        kernels = template.reshape(b, t, c, k, k).transpose(1, 2)
         out = F.conv2d(
             search.reshape(1, b * c, h, w),
-            template.reshape(b * c, 1, k, k),
+            kernels.reshape(b * c * t, 1, k, k),
             padding=k // 2,
             groups=b * c)
-        return out.reshape(b, c, h, w) / (k * k)
+        out = out.reshape(b, c, t, h, w).mean(dim=2) / (k * k)
+        return feats.replace(search=out)

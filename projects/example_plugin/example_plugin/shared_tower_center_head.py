@@ -11,26 +11,25 @@ from mmtrack_ext.registry import MODELS
 
 @MODELS.register_module()
 class SharedTowerCenterHead(CenterHead):
-    """:class:`CenterHead` whose three branches share one conv tower.
+    """:class:`CenterHead` whose three outputs share one conv tower.
 
-    Args:
-        in_channels: channels of the search feature map.
-        feat_channels: width of the first conv of the tower.
-        num_convs: convs in the tower.
-        **kwargs: loss configs, as for :class:`CenterHead`.
+    Only the layers differ: the parent's losses, decoding, weight
+    initialisation (``_init_weights``: Xavier convs, score prior) and
+    ``predict`` are reused as they are.
+
+    Args: as for :class:`CenterHead`.
     """
 
-    def __init__(self, in_channels: int, feat_channels: int = 256,
-                 num_convs: int = 4, **kwargs):
-        super().__init__(in_channels, feat_channels, num_convs, **kwargs)
-        out_ch = max(feat_channels // 2**(num_convs - 1), 1)
-        self.tower = conv_tower(in_channels, feat_channels, num_convs)
+    def _init_layers(self) -> None:
+        out_ch = max(self.feat_channels // 2**(self.num_convs - 1), 1)
+        self.tower = conv_tower(self.in_channels, self.feat_channels,
+                                self.num_convs)
         self.score_branch = nn.Conv2d(out_ch, 1, 1)
         self.offset_branch = nn.Conv2d(out_ch, 2, 1)
         self.size_branch = nn.Conv2d(out_ch, 2, 1)
-        nn.init.constant_(self.score_branch.bias, -4.6)
 
     def forward(self, feats: Tensor) -> Dict[str, Tensor]:
+        """Same outputs as :meth:`CenterHead.forward`."""
         x = self.tower(feats)
         score = self.score_branch(x).float().sigmoid().clamp(1e-4, 1 - 1e-4)
         return dict(

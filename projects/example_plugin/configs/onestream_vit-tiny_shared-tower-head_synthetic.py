@@ -1,11 +1,11 @@
 # Ablation from outside the package: the tiny quickstart tracker with a head
 # registered by this project. Run from the repository root:
-#   PYTHONPATH=projects/example_custom_head python tools/train.py \
-#       projects/example_custom_head/configs/onestream_vit-tiny_shared-tower-head_synthetic.py
+#   PYTHONPATH=projects/example_plugin python tools/train.py \
+#       projects/example_plugin/configs/onestream_vit-tiny_shared-tower-head_synthetic.py
 _base_ = [
     '../../../configs/onestream/onestream_vit-tiny-p8_center_synthetic.py'
 ]
-custom_imports = dict(imports=['example_head'], allow_failed_imports=False)
+custom_imports = dict(imports=['example_plugin'], allow_failed_imports=False)
 
 model = dict(
     head=dict(

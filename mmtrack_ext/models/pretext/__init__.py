@@ -1,0 +1,3 @@
+from .base_pretext_model import BasePretextModel
+
+__all__ = ['BasePretextModel']

@@ -1,0 +1,95 @@
+"""Every config under configs/ builds, keeps its sizes in one place, and runs
+one training iteration and one tracking step on tiny inputs."""
+import glob
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.structures import InstanceData
+
+from mmtrack_ext.models import BasePretextModel, BaseSOTTracker
+from mmtrack_ext.registry import MODELS
+from mmtrack_ext.structures import SOTDataSample
+from mmtrack_ext.utils import register_all_modules
+
+register_all_modules()
+ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
+CONFIGS = sorted(
+    osp.relpath(p, ROOT)
+    for p in glob.glob(osp.join(ROOT, 'configs', '**', '*.py'),
+                       recursive=True) if '_base_' not in p)
+
+
+def _pipeline_step(cfg, kind):
+    pipeline = cfg.train_dataloader.dataset.get('pipeline', [])
+    return next((t for t in pipeline if t['type'] == kind), None)
+
+
+def _batch(tz, sx, b=2):
+    g = torch.Generator().manual_seed(0)
+    samples = []
+    for i in range(b):
+        s = SOTDataSample(metainfo=dict(search_shape=(sx, sx),
+                                        template_shape=(tz, tz)))
+        s.gt_instances = InstanceData(
+            bboxes=torch.tensor([[0.3, 0.35, 0.6, 0.7]]) * sx,
+            labels=torch.tensor([i % 2]))
+        s.template_instances = InstanceData(
+            bboxes=torch.tensor([[0.25, 0.25, 0.75, 0.75]]) * tz)
+        samples.append(s)
+    return dict(
+        inputs=dict(
+            template=[torch.randint(0, 256, (1, 3, tz, tz), dtype=torch.uint8,
+                                    generator=g) for _ in range(b)],
+            search=[torch.randint(0, 256, (1, 3, sx, sx), dtype=torch.uint8,
+                                  generator=g) for _ in range(b)],
+            template_padding_mask=[torch.zeros(1, tz, tz, dtype=torch.bool)
+                                   for _ in range(b)],
+            search_padding_mask=[torch.zeros(1, sx, sx, dtype=torch.bool)
+                                 for _ in range(b)]),
+        data_samples=samples)
+
+
+def test_configs_are_found():
+    assert len(CONFIGS) >= 4
+
+
+@pytest.mark.parametrize('config', CONFIGS)
+def test_config_sizes_live_in_one_place(config):
+    cfg = Config.fromfile(osp.join(ROOT, config))
+    model = MODELS.build(cfg.model)
+    if not isinstance(model, BaseSOTTracker):
+        return
+    crop = _pipeline_step(cfg, 'SearchAreaCrop')
+    assert crop is not None, f'{config}: no SearchAreaCrop in the pipeline'
+    assert crop['template_size'] == model.template_size, config
+    assert crop['search_size'] == model.search_size, config
+    assert crop['template_factor'] == model.template_factor, config
+    assert crop['search_factor'] == model.search_factor, config
+    check = _pipeline_step(cfg, 'CheckPaddingValidity')
+    if check is not None:
+        assert check['stride'] == model.backbone.out_stride, config
+
+
+@pytest.mark.parametrize('config', CONFIGS)
+def test_config_trains_one_iteration_and_tracks(config):
+    cfg = Config.fromfile(osp.join(ROOT, config))
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    if isinstance(model, BasePretextModel):
+        pytest.skip('pretext models are covered by their own tests')
+    model.train()
+    data = model.data_preprocessor(
+        _batch(model.template_size, model.search_size), True)
+    losses = model(**data, mode='loss')
+    assert all(torch.isfinite(v) for v in losses.values()), losses
+    sum(v for k, v in losses.items() if 'loss' in k).backward()
+    frozen = [n for n, p in model.named_parameters()
+              if p.requires_grad and p.grad is None]
+    assert not frozen, f'{config}: no gradient reaches {frozen[:5]}'
+    model.eval()
+    img = torch.randint(0, 256, (3, 160, 200), dtype=torch.uint8)
+    state = model.init(img, torch.tensor([70., 50., 120., 110.]))
+    box, score = model.track(img, state)
+    assert box.shape == (4, ) and 0 <= score <= 1
