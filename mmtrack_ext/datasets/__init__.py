@@ -22,7 +22,8 @@ __all__ = [
     'LaSOTDataset', 'LaSOTExtDataset', 'TrackingNetDataset', 'TNL2KDataset', 'NFSDataset',
     'FrameSampler', 'PairSampler', 'VideoSampler', 'split_videos_by_length',
     'AnnotationError', 'BadSampleError', 'FrameLoadError', 'InvalidCropError',
-    'LoadFrames', 'SearchAreaCrop', 'CheckPaddingValidity', 'JointFlip',
+    'LoadFrames', 'SearchAreaCrop', 'CropTargetFromSearch',
+    'CheckPaddingValidity', 'JointFlip',
     'JointGrayscale', 'BrightnessJitter', 'GaussianBlur', 'PackSOTInputs',
     'OTB100Dataset', 'UAV123Dataset', 'COCOSOTDataset', 'ImageNetVIDDataset',
     'VOT2020Dataset'

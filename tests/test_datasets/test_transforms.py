@@ -196,3 +196,125 @@ def test_pack_test_frame():
     assert s.gt_instances.cover.tolist() == [0]
     with pytest.raises(ValueError, match='roles'):
         PackSOTInputs()(dict(frames=[dict(role='search', img=_image())]))
+
+
+def test_generic_roles_pack_images_masks_and_boxes():
+    res = _results(num_templates=2)
+    extra = dict(res['frames'][0])
+    extra.update(role='online_template', frame_id=5)
+    res['frames'].insert(2, extra)
+    crop = TRANSFORMS.build(
+        dict(type='SearchAreaCrop', template_factor=2., template_size=64,
+             search_factor=4., search_size=128))
+    packed = PackSOTInputs()(crop(res))
+    inputs, sample = packed['inputs'], packed['data_samples']
+    assert inputs['template'].shape == (2, 3, 64, 64)
+    assert inputs['online_template'].shape == (1, 3, 64, 64)
+    assert inputs['search'].shape == (1, 3, 128, 128)
+    assert inputs['search_padding_mask'].dtype == torch.bool
+    assert inputs['search_padding_mask'].shape == (1, 128, 128)
+    assert inputs['search_padding_mask'][0, :8].all()
+    assert sample.online_template_instances.bboxes.shape == (1, 4)
+    assert sample.template_instances.bboxes.shape == (2, 4)
+    assert sample.metainfo['online_template_shape'] == (64, 64)
+    # the preprocessor normalises images only; masks stay bool
+    from mmtrack_ext.models import SOTDataPreprocessor
+    data = SOTDataPreprocessor()(
+        dict(inputs={k: [v, v] for k, v in inputs.items()},
+             data_samples=[sample, sample]), True)['inputs']
+    assert data['search'].shape == (2, 3, 128, 128)
+    assert data['search'].dtype == torch.float32
+    assert data['online_template'].shape == (2, 1, 3, 64, 64)
+    assert data['search_padding_mask'].shape == (2, 128, 128)
+    assert data['search_padding_mask'].dtype == torch.bool
+    assert data['template_padding_mask'].shape == (2, 2, 64, 64)
+
+
+def test_unknown_role_raises_naming_it():
+    res = _results()
+    res['frames'][0]['role'] = 'reference'
+    crop = TRANSFORMS.build(dict(type='SearchAreaCrop'))
+    with pytest.raises(ValueError, match="'reference'"):
+        crop(res)
+    crop = TRANSFORMS.build(dict(
+        type='SearchAreaCrop', template_size=64, search_size=128,
+        roles=dict(reference=dict(factor=3., size=48))))
+    frames = crop(res)['frames']
+    assert frames[0]['img'].shape == (48, 48, 3)
+
+
+@pytest.mark.parametrize('mode', ['sqrt', 'context', 'non_square'])
+def test_training_and_tracking_crops_agree(mode):
+    """SearchAreaCrop (numpy, training) and the tracker's crop
+    (crop_and_resize on a CHW uint8 tensor) give the same crop and box."""
+    from mmtrack_ext.models import SOTDataPreprocessor
+    from mmtrack_ext.models.trackers import BaseSOTTracker
+    from mmtrack_ext.structures import box_to_crop, crop_and_resize
+    box = (100., 50., 140., 90.)
+    res = _results(box=box)
+    img = res['frames'][1]['img'].copy()
+    crop = TRANSFORMS.build(dict(
+        type='SearchAreaCrop', template_size=64, search_factor=4.,
+        search_size=128, crop_mode=mode, pad_value='mean'))
+    search = crop(res)['frames'][1]
+
+    class Probe:  # the tracker's crop() with a crop_mode
+        test_cfg = type('Cfg', (), dict(crop_mode=mode, context_amount=0.5,
+                                        pad_value='mean'))
+        data_preprocessor = SOTDataPreprocessor(bgr_to_rgb=False, mean=(0,) *
+                                                3, std=(1,) * 3)
+
+    tensor = torch.from_numpy(img).permute(2, 0, 1).contiguous()
+    crop_t, mask_t, window = BaseSOTTracker.crop(
+        Probe, tensor, torch.tensor(box), 4., 128)
+    assert tuple(window) == search['crop_window']
+    diff = np.abs(crop_t[0].permute(1, 2, 0).numpy() -
+                  search['img'].astype(np.float32))
+    assert np.median(diff) <= 1 and diff.mean() < 3
+    np.testing.assert_array_equal(mask_t[0].numpy(), search['padding_mask'])
+    np.testing.assert_allclose(
+        box_to_crop(np.asarray(box), window, 128), search['bbox'], atol=1e-4)
+    # 'mean' padding is the frame's mean colour
+    if search['padding_mask'].any():
+        np.testing.assert_allclose(
+            search['img'][search['padding_mask']][0],
+            img.reshape(-1, 3).mean(0).astype(np.uint8), atol=1)
+    assert crop_and_resize(img, window, 128, 'mean')[0].dtype == np.uint8
+
+
+def test_crop_target_from_search_maps_back_to_the_frame_box():
+    from mmtrack_ext.structures import box_from_crop, CropWindow
+    box = np.array([100., 50., 160., 80.])  # 60 x 30
+    res = _results(box=tuple(box))
+    crop = TRANSFORMS.build(dict(
+        type='SearchAreaCrop', template_size=64, search_factor=4.,
+        search_size=128, scale_jitter=0.2, center_jitter=1.0))
+    cut = TRANSFORMS.build(dict(type='CropTargetFromSearch', factor=2.,
+                                size=56))
+    frames = cut(crop(res))['frames']
+    search, target = frames[1], frames[2]
+    assert target['role'] == 'transfer_target'
+    assert target['img'].shape == (56, 56, 3)
+    # non-square 2w x 2h window: the box fills the middle half both ways
+    np.testing.assert_allclose(target['bbox'], [14, 14, 42, 42], atol=1.)
+    in_search = box_from_crop(target['bbox'].astype(np.float64),
+                              CropWindow(*target['crop_window']), 56)
+    in_frame = box_from_crop(in_search, CropWindow(*search['crop_window']),
+                             128)
+    np.testing.assert_allclose(in_frame, box, atol=1e-3)
+    packed = PackSOTInputs()(dict(res, frames=frames))
+    assert packed['inputs']['transfer_target'].shape == (1, 3, 56, 56)
+
+
+def test_context_mode_matches_the_siamfc_formula():
+    from mmtrack_ext.structures import crop_window
+    # pysot: w=40, h=80, p=0.5*(w+h)=60 -> s_z = sqrt(100*140) = 118.32
+    win = crop_window(np.array([0., 0., 40., 80.]), 1.0, mode='context')
+    assert win.side == 118
+    win = crop_window(np.array([0., 0., 40., 80.]), 255 / 127,
+                      mode='context')
+    assert win.side == round(np.sqrt(100 * 140) * 255 / 127)
+    win = crop_window(np.array([0., 0., 40., 80.]), 2., mode='non_square')
+    assert (win.width, win.height) == (80, 160)
+    with pytest.raises(ValueError, match='not square'):
+        win.side

@@ -1,12 +1,14 @@
 from .augmentations import (BrightnessJitter, GaussianBlur, JointFlip,
                             JointGrayscale)
-from .cropping import CheckPaddingValidity, SearchAreaCrop, jitter_box
+from .cropping import (CheckPaddingValidity, CropTargetFromSearch,
+                       SearchAreaCrop, jitter_box)
 from .formatting import PackSOTInputs
 from .loading import LoadFrames
 from .utils import get_rng, iter_frames
 
 __all__ = [
-    'LoadFrames', 'SearchAreaCrop', 'CheckPaddingValidity', 'jitter_box',
+    'LoadFrames', 'SearchAreaCrop', 'CropTargetFromSearch',
+    'CheckPaddingValidity', 'jitter_box',
     'JointFlip', 'JointGrayscale', 'BrightnessJitter', 'GaussianBlur',
     'PackSOTInputs', 'get_rng', 'iter_frames'
 ]

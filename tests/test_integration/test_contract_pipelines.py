@@ -1,0 +1,71 @@
+"""Contracts through the real data pipeline: extras from packed samples, a
+plugin backbone registered from outside the package."""
+import os.path as osp
+import sys
+
+import numpy as np
+import torch
+from mmengine.config import Config
+from mmengine.runner import Runner
+
+from mmtrack_ext.registry import MODELS
+from mmtrack_ext.structures import box_to_crop, crop_window
+from mmtrack_ext.utils import register_all_modules
+
+register_all_modules()
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+PLUGIN = osp.join(ROOT, 'projects', 'example_plugin')
+
+
+def test_plugin_backbone_gets_the_template_boxes_of_the_pipeline(
+        synthetic_root):
+    sys.path.insert(0, PLUGIN)
+    try:
+        cfg = Config.fromfile(osp.join(
+            PLUGIN, 'configs', 'onestream_vit-tiny_box-prompted_synthetic.py'))
+        import example_plugin  # noqa: F401  (what custom_imports does)
+    finally:
+        sys.path.pop(0)
+    loader_cfg = cfg.train_dataloader.copy()
+    loader_cfg.dataset.datasets[0].data_root = synthetic_root
+    loader_cfg.update(batch_size=4, num_workers=0, persistent_workers=False)
+    loader = Runner.build_dataloader(loader_cfg, seed=0)
+    dataset = loader.dataset.datasets[0]
+    batch = next(iter(loader))
+    model = MODELS.build(cfg.model)
+    seen = []
+    encode = model.backbone.encode_template
+
+    def spy(template, template_boxes=None, **extras):
+        seen.append(template_boxes)
+        return encode(template, template_boxes=template_boxes, **extras)
+
+    model.backbone.encode_template = spy
+    data = model.data_preprocessor(batch, True)
+    model(**data, mode='loss')
+    boxes = seen[-1]
+    assert boxes.shape == (4, 1, 4)
+    # recompute each template's box from the annotation: the template crop
+    # is not jittered, so it is the window of the true box
+    crop = next(t for t in cfg.train_pipeline if t['type'] == 'SearchAreaCrop')
+    names = [dataset.get_video_name(i) for i in range(dataset.num_videos)]
+    for sample, box in zip(batch['data_samples'], boxes):
+        video = names.index(sample.metainfo['video_name'])
+        frame = sample.metainfo['template_frame_ids'][0]
+        gt = dataset.get_annotation(video)['bboxes_xywh'][frame].astype(
+            np.float64)
+        gt[2:] += gt[:2]
+        window = crop_window(gt, crop['template_factor'])
+        expected = box_to_crop(gt, window, crop['template_size']) / crop[
+            'template_size']
+        flipped = expected.copy()  # JointFlip mirrors the pair
+        flipped[[0, 2]] = 1 - expected[[2, 0]]
+        got = box[0].numpy()
+        assert (np.allclose(got, expected, atol=1e-4)
+                or np.allclose(got, flipped, atol=1e-4)), (got, expected)
+    # tracking: the init box mapped through its crop window
+    model.eval()
+    img = torch.zeros(3, 120, 160, dtype=torch.uint8)
+    model.init(img, torch.tensor([40., 30., 80., 70.]))
+    torch.testing.assert_close(seen[-1],
+                               torch.tensor([[[0.25, 0.25, 0.75, 0.75]]]))
