@@ -1,11 +1,13 @@
 from .base_sot_backbone import BaseSOTBackbone
 from .one_stream_vit import OneStreamViT
-from .siamese_resnet import SiameseResNet
+from .siamese_resnet import SiameseResNet, torchvision_resnet_converter
 from .vit_converters import (convert_vit_state_dict, detect_format,
-                             load_vit_pretrained, resample_grid)
+                             load_vit_pretrained, mae_decoder_state_dict,
+                             resample_grid, vit_converter)
 
 __all__ = [
     'BaseSOTBackbone', 'OneStreamViT', 'SiameseResNet',
-    'convert_vit_state_dict', 'detect_format', 'load_vit_pretrained',
-    'resample_grid'
+    'torchvision_resnet_converter', 'convert_vit_state_dict',
+    'detect_format', 'load_vit_pretrained', 'mae_decoder_state_dict',
+    'resample_grid', 'vit_converter'
 ]

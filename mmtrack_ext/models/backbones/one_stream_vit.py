@@ -6,7 +6,6 @@ from typing import Dict, Optional, Sequence, Tuple, Union
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmengine.logging import print_log
 from timm.layers import trunc_normal_
 from timm.models.vision_transformer import Block
 from torch import Tensor
@@ -15,7 +14,8 @@ from mmtrack_ext.registry import MODELS
 from mmtrack_ext.structures.backbone_output import BackboneOutput
 from ..layers import mimetic_init_
 from .base_sot_backbone import BaseSOTBackbone
-from .vit_converters import load_vit_pretrained, resample_grid
+from ..utils.pretrained import load_pretrained
+from .vit_converters import resample_grid, vit_converter
 
 _Size = Union[int, Tuple[int, int]]
 
@@ -103,9 +103,17 @@ class OneStreamViT(BaseSOTBackbone):
         use_cls_token: prepend a learnable cls token (with its own positional
             embedding). Its output is ``BackboneOutput.cls_token`` (for score
             heads).
-        pretrained: local path of a MAE or timm ViT checkpoint (``None`` for
-            random init).
-        pretrained_format: ``'auto'``, ``'mae'`` or ``'timm'``.
+        pretrained: local path of a MAE, timm or MMEngine checkpoint
+            (``None`` for random init).
+        pretrained_format: ``'auto'``, ``'mae'``, ``'timm'`` or
+            ``'mmengine'`` (this backbone's own key names, e.g. from a
+            tracker or pretext-model checkpoint); see
+            :func:`~.vit_converters.vit_converter`.
+        pretrained_prefix: keep only the checkpoint keys under this prefix
+            (``'backbone.'`` for an MMEngine checkpoint of a tracker or of a
+            pretext model; ``'auto'`` finds it); a load that fills fewer
+            than half of the keys raises (see
+            :func:`~mmtrack_ext.models.utils.load_pretrained`).
         stem: ``'patch'`` (linear patch embedding, ViT/OSTrack; the one
             pretrained checkpoints fill) or ``'conv'`` (:class:`ConvStem`,
             randomly initialised).
@@ -143,6 +151,7 @@ class OneStreamViT(BaseSOTBackbone):
                  use_cls_token: bool = False,
                  pretrained: Optional[str] = None,
                  pretrained_format: str = 'auto',
+                 pretrained_prefix: Optional[str] = None,
                  stem: str = 'patch',
                  stem_channels: Optional[Sequence[int]] = None,
                  attn_impl: str = 'auto',
@@ -179,7 +188,9 @@ class OneStreamViT(BaseSOTBackbone):
         self.search_grid = (self.search_size[0] // patch_size,
                             self.search_size[1] // patch_size)
         self.pretrained = pretrained
+        vit_converter(pretrained_format)  # validates the name
         self.pretrained_format = pretrained_format
+        self.pretrained_prefix = pretrained_prefix
 
         if stem == 'patch':
             self.patch_embed = PatchEmbed(patch_size, embed_dim)
@@ -230,13 +241,9 @@ class OneStreamViT(BaseSOTBackbone):
     def init_weights(self):
         super().init_weights()
         if self.pretrained:
-            state = load_vit_pretrained(
-                self.pretrained, self, fmt=self.pretrained_format)
-            missing, unexpected = self.load_state_dict(state, strict=False)
-            print_log(
-                f'Loaded {self.pretrained_format} ViT weights from '
-                f'{self.pretrained}; missing keys: {missing}; '
-                f'unexpected keys: {unexpected}', logger='current')
+            load_pretrained(self, self.pretrained,
+                            prefix=self.pretrained_prefix,
+                            converter=vit_converter(self.pretrained_format))
 
     def _select_attention(self, x: Tensor):
         fused = (self.attn_impl == 'fused' or

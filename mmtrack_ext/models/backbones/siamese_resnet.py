@@ -4,11 +4,11 @@ from typing import Dict, Optional
 import torch
 import torch.nn as nn
 import torchvision
-from mmengine.logging import print_log
 from torch import Tensor
 
 from mmtrack_ext.registry import MODELS
 from mmtrack_ext.structures.backbone_output import BackboneOutput
+from ..utils.pretrained import load_pretrained
 from .base_sot_backbone import BaseSOTBackbone
 
 _STAGE_CHANNELS = {
@@ -17,6 +17,27 @@ _STAGE_CHANNELS = {
     50: [256, 512, 1024, 2048],
     101: [256, 512, 1024, 2048],
 }
+
+
+def torchvision_resnet_converter(state: Dict[str, Tensor],
+                                 backbone: 'SiameseResNet'
+                                 ) -> Dict[str, Tensor]:
+    """Map torchvision ResNet keys (``conv1``, ``bn1``, ``layer{i}``) onto
+    :class:`SiameseResNet` (``stem.0``, ``stem.1``, ``stages.{i-1}``);
+    stages past ``out_stage`` and the classifier are dropped. State dicts
+    that already use the backbone's names pass through."""
+    if any(k.startswith(('stem.', 'stages.')) for k in state):
+        return state
+    mapped = {}
+    for key, value in state.items():
+        if key.startswith(('conv1.', 'bn1.')):
+            mapped['stem.' + key.replace('conv1.', '0.').replace(
+                'bn1.', '1.')] = value
+        elif key.startswith('layer'):
+            idx, rest = key[5:].split('.', 1)
+            if int(idx) <= len(backbone.stages):
+                mapped[f'stages.{int(idx) - 1}.{rest}'] = value
+    return mapped
 
 
 @MODELS.register_module()
@@ -31,7 +52,11 @@ class SiameseResNet(BaseSOTBackbone):
         out_stage: last stage kept: 2 (stride 8) or 3 (stride 16).
         frozen_stages: stages (0 = stem) whose parameters are frozen.
         norm_eval: keep BatchNorm layers in eval mode during training.
-        pretrained: local path of a torchvision ResNet state dict.
+        pretrained: local path of a torchvision ResNet state dict, or of an
+            MMEngine checkpoint with this backbone's names (with
+            ``pretrained_prefix``).
+        pretrained_prefix: keep only the checkpoint keys under this prefix
+            (``'backbone.'``, or ``'auto'``).
     """
 
     def __init__(self,
@@ -40,6 +65,7 @@ class SiameseResNet(BaseSOTBackbone):
                  frozen_stages: int = -1,
                  norm_eval: bool = False,
                  pretrained: Optional[str] = None,
+                 pretrained_prefix: Optional[str] = None,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         if depth not in _STAGE_CHANNELS:
@@ -55,6 +81,7 @@ class SiameseResNet(BaseSOTBackbone):
         self.frozen_stages = frozen_stages
         self.norm_eval = norm_eval
         self.pretrained = pretrained
+        self.pretrained_prefix = pretrained_prefix
         self._freeze()
 
     def _freeze(self):
@@ -67,21 +94,9 @@ class SiameseResNet(BaseSOTBackbone):
     def init_weights(self):
         super().init_weights()
         if self.pretrained:
-            state = torch.load(
-                self.pretrained, map_location='cpu', weights_only=True)
-            state = state.get('state_dict', state)
-            mapped = {}
-            for key, value in state.items():
-                if key.startswith(('conv1.', 'bn1.')):
-                    mapped['stem.' + key.replace('conv1.', '0.').replace(
-                        'bn1.', '1.')] = value
-                elif key.startswith('layer'):
-                    idx, rest = key[5:].split('.', 1)
-                    if int(idx) <= len(self.stages):
-                        mapped[f'stages.{int(idx) - 1}.{rest}'] = value
-            missing, _ = self.load_state_dict(mapped, strict=False)
-            print_log(f'Loaded ResNet weights from {self.pretrained}; '
-                      f'missing keys: {missing}', logger='current')
+            load_pretrained(self, self.pretrained,
+                            prefix=self.pretrained_prefix,
+                            converter=torchvision_resnet_converter)
 
     def train(self, mode: bool = True):
         super().train(mode)

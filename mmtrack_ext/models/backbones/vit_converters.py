@@ -4,7 +4,8 @@ Both formats name the patch embedding, blocks and final norm like timm
 (``patch_embed.proj``, ``blocks.{i}.{norm1,attn.qkv,attn.proj,norm2,mlp.fc1,
 mlp.fc2}``, ``norm``); the differences are the wrapper (``{'model': ...}`` for
 MAE) and the extra keys (MAE decoder and mask token, timm classifier head),
-which are not used by a tracking backbone. The pretrained positional grid
+which a tracking backbone does not use (the MAE decoder is available to
+decoders through :func:`mae_decoder_state_dict`). The pretrained positional grid
 (with its cls entry) is resampled bicubically to the template and search
 grids.
 """
@@ -132,3 +133,66 @@ def load_vit_pretrained(path: str, backbone, fmt: str = 'auto'
                 f'checkpoint but {tuple(own[key].shape)} in the backbone '
                 '(embed_dim/depth/mlp_ratio must match the checkpoint)')
     return converted
+
+
+_MAE_DECODER_KEYS = ('decoder_', 'mask_token')
+
+
+def mae_decoder_state_dict(state: Dict[str, Tensor]) -> Dict[str, Tensor]:
+    """The decoder part of an official MAE state dict, ``decoder_`` removed.
+
+    ``decoder_embed.*`` -> ``embed.*``, ``decoder_blocks.{i}.*`` ->
+    ``blocks.{i}.*`` (timm block names), ``decoder_norm.*`` -> ``norm.*``,
+    ``decoder_pred.*`` -> ``pred.*``, ``decoder_pos_embed`` -> ``pos_embed``
+    (``(1, 1 + N, C_dec)`` with its cls entry) and ``mask_token`` (kept), so
+    a decoder module (MAT/MMG) loads it with matching names. The encoder
+    converter lists these keys as unused; they are not dropped.
+
+    Args:
+        state: the unwrapped MAE state dict (``checkpoint['model']``).
+    """
+    out = {}
+    for key, value in state.items():
+        if key == 'mask_token':
+            out[key] = value
+        elif key.startswith('decoder_'):
+            out[key[len('decoder_'):]] = value
+    if not out:
+        raise KeyError('no MAE decoder keys (decoder_*, mask_token) in the '
+                       'state dict: an encoder-only checkpoint such as '
+                       'mae_pretrain_vit_base.pth; the decoder needs the '
+                       '*_full.pth file')
+    return out
+
+
+def vit_converter(fmt: str = 'auto'):
+    """A ``converter`` for :func:`~mmtrack_ext.models.utils.load_pretrained`
+    that maps MAE / timm ViT state dicts onto :class:`OneStreamViT`.
+
+    ``fmt``: ``'mae'`` / ``'timm'`` convert; ``'mmengine'`` (the backbone's
+    own names, e.g. a tracker or pretext-model checkpoint with
+    ``pretrained_prefix='backbone.'``) passes the keys through; ``'auto'``
+    passes them through when they carry the backbone's own positional
+    tables (``pos_embed_search``), else converts.
+    """
+    if fmt not in ('auto', 'mae', 'timm', 'mmengine'):
+        raise ValueError(f"unknown pretrained format {fmt!r} (expected "
+                         "'auto', 'mae', 'timm' or 'mmengine')")
+
+    def convert(state: Dict[str, Tensor], backbone) -> Dict[str, Tensor]:
+        if fmt == 'mmengine' or (fmt == 'auto'
+                                 and 'pos_embed_search' in state):
+            return state
+        converted, _ = convert_vit_state_dict(
+            state, backbone, 'mae' if fmt == 'auto' and any(
+                k.startswith(_MAE_DECODER_KEYS) for k in state) else fmt)
+        own = backbone.state_dict()
+        for key, value in converted.items():
+            if key in own and own[key].shape != value.shape:
+                raise ValueError(
+                    f'{key} has shape {tuple(value.shape)} in the checkpoint '
+                    f'but {tuple(own[key].shape)} in the backbone '
+                    '(embed_dim/depth/mlp_ratio must match the checkpoint)')
+        return converted
+
+    return convert
