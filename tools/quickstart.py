@@ -162,6 +162,9 @@ def calibrate_schedule(cfg, minutes, warmup_iters=5, timed_iters=16):
     total_iters = minutes * 60 * 0.97 / sec_per_iter
     old_epochs = cfg.train_cfg.max_epochs
     new_epochs = max(1, int(round(total_iters / iters_per_epoch)))
+    if total_iters < iters_per_epoch:  # a budget shorter than one epoch
+        samples = max(1, int(round(total_iters))) * batch
+        cfg.train_dataloader.dataset.samples_per_epoch = samples
     cfg.train_cfg.max_epochs = new_epochs
     # stretch the schedulers that ended with the old schedule
     for scheduler in cfg.param_scheduler:

@@ -315,6 +315,9 @@ def test_autocast_runner_via_train_amp(tmp_path):
         return
     assert cfg.optim_wrapper.type == 'AutocastOptimWrapper'
     assert cfg.env_cfg.dist_cfg.backend == 'gloo'
+    # exercise bf16 whatever this CPU has (the default trains in fp32 on a
+    # CPU without bf16 instructions)
+    cfg.optim_wrapper.cpu_native_only = False
     cfg.default_hooks.checkpoint = None
     cfg.experiment_name = 'engine_autocast'
     runner = Runner.from_cfg(cfg)
@@ -331,7 +334,8 @@ def test_autocast_optim_wrapper_bf16_step():
     torch.manual_seed(0)
     model = nn.Linear(8, 2)
     wrapper = AutocastOptimWrapper(
-        optimizer=torch.optim.SGD(model.parameters(), lr=0.1))
+        optimizer=torch.optim.SGD(model.parameters(), lr=0.1),
+        cpu_native_only=False)
     assert wrapper.cast_dtype == torch.bfloat16
     before = model.weight.detach().clone()
     with wrapper.optim_context(model):
@@ -479,3 +483,46 @@ def test_tools_test_refuses_malicious_checkpoint(tmp_path, monkeypatch):
     assert marker.exists()
     with open(work_dir / 'metrics.json') as f:
         assert json.load(f)['AO'] == 0.625
+
+
+@pytest.mark.parametrize('native', [True, False])
+def test_autocast_optim_wrapper_cpu_without_bf16_runs_fp32(
+        monkeypatch, native):
+    """By default bf16 autocast on a CPU needs bf16 instructions; without
+    them the wrapper trains in fp32 (emulated bf16 is ~20x slower)."""
+    from mmtrack_ext.engine.optim import autocast_optim_wrapper as module
+    monkeypatch.setattr(module, 'cpu_has_native_bf16', lambda: native)
+    model = nn.Linear(8, 2)
+    wrapper = module.AutocastOptimWrapper(
+        optimizer=torch.optim.SGD(model.parameters(), lr=0.1))
+    with wrapper.optim_context(model):
+        out = model(torch.randn(4, 8))
+    assert out.dtype == (torch.bfloat16 if native else torch.float32)
+
+
+def test_test_py_writes_results_under_the_given_work_dir(tmp_path):
+    """A config saved in an earlier work dir carries that run's absolute
+    ``outfile_prefix``; ``tools/test.py --work-dir D`` writes to D/results
+    unless ``--cfg-options`` names the prefix."""
+    from mmengine.config import Config
+    test = load_tool('test')
+    cfg = Config.fromfile(osp.join(
+        ROOT, 'configs/onestream/onestream_vit-tiny-p8_center_synthetic.py'))
+    old = str(tmp_path / 'old_run' / 'results')
+    cfg.test_evaluator.outfile_prefix = old
+    saved = str(tmp_path / 'old_run' / 'saved_config.py')
+    os.makedirs(osp.dirname(saved))
+    cfg.dump(saved)
+    new = str(tmp_path / 'new_run')
+    args = test.parse_args([saved, 'ckpt.pth', '--work-dir', new])
+    assert test.setup_cfg(args).test_evaluator.outfile_prefix == osp.join(
+        new, 'results')
+    # without --work-dir the config's choice stands
+    args = test.parse_args([saved, 'ckpt.pth'])
+    assert test.setup_cfg(args).test_evaluator.outfile_prefix == old
+    # an explicit prefix wins
+    mine = str(tmp_path / 'mine')
+    args = test.parse_args([saved, 'ckpt.pth', '--work-dir', new,
+                            '--cfg-options',
+                            f'test_evaluator.outfile_prefix={mine}'])
+    assert test.setup_cfg(args).test_evaluator.outfile_prefix == mine
