@@ -188,7 +188,6 @@ class OneStreamViT(BaseSOTBackbone):
         self.search_grid = (self.search_size[0] // patch_size,
                             self.search_size[1] // patch_size)
         self.pretrained = pretrained
-        vit_converter(pretrained_format)  # validates the name
         self.pretrained_format = pretrained_format
         self.pretrained_prefix = pretrained_prefix
 

@@ -1,7 +1,6 @@
 """Two-stream (Siamese) ResNet backbone built on torchvision's ResNet."""
-from typing import Dict, Optional
+from typing import Dict, List, Optional, Tuple
 
-import torch
 import torch.nn as nn
 import torchvision
 from torch import Tensor
@@ -21,23 +20,35 @@ _STAGE_CHANNELS = {
 
 def torchvision_resnet_converter(state: Dict[str, Tensor],
                                  backbone: 'SiameseResNet'
-                                 ) -> Dict[str, Tensor]:
-    """Map torchvision ResNet keys (``conv1``, ``bn1``, ``layer{i}``) onto
-    :class:`SiameseResNet` (``stem.0``, ``stem.1``, ``stages.{i-1}``);
-    stages past ``out_stage`` and the classifier are dropped. State dicts
-    that already use the backbone's names pass through."""
+                                 ) -> Tuple[Dict[str, Tensor], List[str]]:
+    """Map torchvision ResNet keys onto :class:`SiameseResNet`.
+
+    ``conv1.*`` -> ``stem.0.*``, ``bn1.*`` -> ``stem.1.*``,
+    ``layer{i}.*`` -> ``stages.{i-1}.*`` for the stages the backbone keeps; a
+    state dict that already uses the backbone's names (``stem.*`` /
+    ``stages.*``, e.g. an MMEngine checkpoint with
+    ``pretrained_prefix='backbone.'``) passes through unchanged.
+
+    Returns:
+        tuple: the converted state dict and the input keys it does not use
+        (stages past ``out_stage``, the classifier ``fc``...), which
+        :func:`~mmtrack_ext.models.utils.load_pretrained` reports as
+        unexpected.
+    """
     if any(k.startswith(('stem.', 'stages.')) for k in state):
-        return state
-    mapped = {}
+        return dict(state), []
+    stem = {'conv1': 'stem.0', 'bn1': 'stem.1'}
+    mapped, unused = {}, []
     for key, value in state.items():
-        if key.startswith(('conv1.', 'bn1.')):
-            mapped['stem.' + key.replace('conv1.', '0.').replace(
-                'bn1.', '1.')] = value
-        elif key.startswith('layer'):
-            idx, rest = key[5:].split('.', 1)
-            if int(idx) <= len(backbone.stages):
-                mapped[f'stages.{int(idx) - 1}.{rest}'] = value
-    return mapped
+        head, _, rest = key.partition('.')
+        if head in stem and rest:
+            mapped[f'{stem[head]}.{rest}'] = value
+        elif (head.startswith('layer') and head[5:].isdigit() and rest
+              and 1 <= int(head[5:]) <= len(backbone.stages)):
+            mapped[f'stages.{int(head[5:]) - 1}.{rest}'] = value
+        else:
+            unused.append(key)
+    return mapped, unused
 
 
 @MODELS.register_module()

@@ -4,17 +4,22 @@ Both formats name the patch embedding, blocks and final norm like timm
 (``patch_embed.proj``, ``blocks.{i}.{norm1,attn.qkv,attn.proj,norm2,mlp.fc1,
 mlp.fc2}``, ``norm``); the differences are the wrapper (``{'model': ...}`` for
 MAE) and the extra keys (MAE decoder and mask token, timm classifier head),
-which a tracking backbone does not use (the MAE decoder is available to
-decoders through :func:`mae_decoder_state_dict`). The pretrained positional grid
-(with its cls entry) is resampled bicubically to the template and search
-grids.
+which a tracking backbone does not use: they are reported as unused, and the
+MAE decoder is available to decoder modules through
+:func:`mae_decoder_state_dict`. The pretrained positional grid (with its cls
+entry) is resampled bicubically to the template and search grids.
+
+:func:`vit_converter` gives the ``converter`` that
+:func:`~mmtrack_ext.models.utils.load_pretrained` applies for
+:meth:`OneStreamViT.init_weights`.
 """
 import math
-from typing import Dict, List, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
-import torch
 import torch.nn.functional as F
 from torch import Tensor
+
+from ..utils.pretrained import read_state_dict
 
 # keys of pretrained checkpoints that a tracking backbone does not use
 _UNUSED_PREFIXES = ('decoder_', 'mask_token', 'head.', 'fc_norm.',
@@ -65,8 +70,13 @@ def convert_vit_state_dict(state: Dict[str, Tensor], backbone,
         fmt: ``'mae'`` or ``'timm'`` (only used in error messages).
 
     Returns:
-        tuple: the converted state dict and the checkpoint keys left unused
-        (decoder, classifier head...).
+        tuple: the converted state dict and the checkpoint keys the encoder
+        leaves unused, encoder-like keys first (e.g. the patch projection
+        for a conv stem), then the MAE decoder and mask token, the timm
+        classifier head... Nothing is dropped silently:
+        :func:`~mmtrack_ext.models.utils.load_pretrained` reports these keys
+        as unexpected and :func:`mae_decoder_state_dict` extracts the decoder
+        part for a decoder module.
     """
     out: Dict[str, Tensor] = {}
     unused: List[str] = []
@@ -115,16 +125,24 @@ def convert_vit_state_dict(state: Dict[str, Tensor], backbone,
 
 def load_vit_pretrained(path: str, backbone, fmt: str = 'auto'
                         ) -> Dict[str, Tensor]:
-    """Read a local MAE/timm checkpoint and convert it for ``backbone``.
+    """Read a local checkpoint and convert it for ``backbone`` (no loading).
 
-    The file is loaded with ``weights_only=True``: pretrained weights are plain
-    tensors and need no code execution.
+    The file is read by :func:`~mmtrack_ext.models.utils.read_state_dict`
+    (``weights_only``, MMEngine / MAE / DeiT containers unwrapped) and
+    converted by :func:`vit_converter`. :meth:`OneStreamViT.init_weights`
+    loads through :func:`~mmtrack_ext.models.utils.load_pretrained`, which
+    also selects a prefix and checks how much of the backbone is filled.
+
+    Returns:
+        dict: the state dict in ``backbone``'s names.
+
+    Raises:
+        ValueError: a converted tensor's shape differs from the backbone's
+            (the message names the file, the key and both shapes).
     """
-    checkpoint = torch.load(path, map_location='cpu', weights_only=True)
-    if fmt == 'auto':
-        fmt = detect_format(checkpoint)
-    state = unwrap_state_dict(checkpoint, fmt)
-    converted, _ = convert_vit_state_dict(state, backbone, fmt)
+    converter = vit_converter(fmt)
+    state = read_state_dict(path)
+    converted = state if converter is None else converter(state, backbone)[0]
     own = backbone.state_dict()
     for key, value in converted.items():
         if key in own and own[key].shape != value.shape:
@@ -135,64 +153,101 @@ def load_vit_pretrained(path: str, backbone, fmt: str = 'auto'
     return converted
 
 
-_MAE_DECODER_KEYS = ('decoder_', 'mask_token')
+#: key prefixes of the MAE decoder in the official checkpoints
+#: (``mae_pretrain_vit_{base,large,huge}_full.pth``)
+MAE_DECODER_PREFIX = 'decoder_'
+_MAE_DECODER_KEYS = (MAE_DECODER_PREFIX, 'mask_token')
+VIT_FORMATS = ('auto', 'mae', 'timm', 'mmengine')
 
 
 def mae_decoder_state_dict(state: Dict[str, Tensor]) -> Dict[str, Tensor]:
     """The decoder part of an official MAE state dict, ``decoder_`` removed.
 
-    ``decoder_embed.*`` -> ``embed.*``, ``decoder_blocks.{i}.*`` ->
-    ``blocks.{i}.*`` (timm block names), ``decoder_norm.*`` -> ``norm.*``,
-    ``decoder_pred.*`` -> ``pred.*``, ``decoder_pos_embed`` -> ``pos_embed``
-    (``(1, 1 + N, C_dec)`` with its cls entry) and ``mask_token`` (kept), so
-    a decoder module (MAT/MMG) loads it with matching names. The encoder
-    converter lists these keys as unused; they are not dropped.
+    - ``decoder_embed.{weight,bias}`` -> ``embed.*``: ``(C_d, C)``, ``(C_d,)``;
+    - ``decoder_blocks.{i}.*`` -> ``blocks.{i}.*`` (timm block names:
+      ``norm1``, ``attn.qkv``, ``attn.proj``, ``norm2``, ``mlp.fc1``,
+      ``mlp.fc2``);
+    - ``decoder_norm.{weight,bias}`` -> ``norm.*``: ``(C_d,)``;
+    - ``decoder_pred.{weight,bias}`` -> ``pred.*``: ``(p * p * 3, C_d)``;
+    - ``decoder_pos_embed`` -> ``pos_embed``: ``(1, 1 + N, C_d)``;
+    - ``mask_token`` (kept): ``(1, 1, C_d)``.
+
+    ``C`` is the encoder width, ``C_d`` the decoder width (512 for the
+    official models), ``N`` the number of patches of the pretraining grid
+    (196 at 224 px / patch 16; ``pos_embed`` keeps its cls entry first) and
+    ``p`` the patch size. A decoder module (MAT / MMG reconstruction heads)
+    named ``embed``, ``blocks``, ``norm``, ``pred``, ``pos_embed`` and
+    ``mask_token`` loads the result directly, e.g.::
+
+        load_pretrained(decoder, 'mae_pretrain_vit_base_full.pth',
+                        converter=lambda sd, _: mae_decoder_state_dict(sd))
+
+    The encoder conversion (:func:`convert_vit_state_dict`) lists the same
+    keys as unused.
 
     Args:
         state: the unwrapped MAE state dict (``checkpoint['model']``).
+
+    Returns:
+        dict: the decoder tensors (the same tensor objects, not copies).
+
+    Raises:
+        KeyError: ``state`` has no decoder key (an encoder-only checkpoint).
     """
     out = {}
     for key, value in state.items():
         if key == 'mask_token':
             out[key] = value
-        elif key.startswith('decoder_'):
-            out[key[len('decoder_'):]] = value
+        elif key.startswith(MAE_DECODER_PREFIX):
+            out[key[len(MAE_DECODER_PREFIX):]] = value
     if not out:
-        raise KeyError('no MAE decoder keys (decoder_*, mask_token) in the '
-                       'state dict: an encoder-only checkpoint such as '
-                       'mae_pretrain_vit_base.pth; the decoder needs the '
-                       '*_full.pth file')
+        raise KeyError(
+            'no MAE decoder keys (decoder_*, mask_token) in the state dict '
+            f'(first keys: {list(state)[:5]}): an encoder-only checkpoint '
+            'such as mae_pretrain_vit_base.pth; the decoder is in the '
+            '*_full.pth file')
     return out
 
 
-def vit_converter(fmt: str = 'auto'):
+def is_own_vit_format(state: Dict[str, Tensor]) -> bool:
+    """Whether ``state`` already uses :class:`OneStreamViT`'s names (it has
+    the per-image positional tables instead of a ViT ``pos_embed``)."""
+    return 'pos_embed_search' in state or 'pos_embed_template' in state
+
+
+def vit_converter(fmt: str = 'auto') -> Optional[Callable]:
     """A ``converter`` for :func:`~mmtrack_ext.models.utils.load_pretrained`
     that maps MAE / timm ViT state dicts onto :class:`OneStreamViT`.
 
-    ``fmt``: ``'mae'`` / ``'timm'`` convert; ``'mmengine'`` (the backbone's
-    own names, e.g. a tracker or pretext-model checkpoint with
-    ``pretrained_prefix='backbone.'``) passes the keys through; ``'auto'``
-    passes them through when they carry the backbone's own positional
-    tables (``pos_embed_search``), else converts.
-    """
-    if fmt not in ('auto', 'mae', 'timm', 'mmengine'):
-        raise ValueError(f"unknown pretrained format {fmt!r} (expected "
-                         "'auto', 'mae', 'timm' or 'mmengine')")
+    Args:
+        fmt: ``'mae'`` / ``'timm'``: convert (:func:`convert_vit_state_dict`);
+            ``'mmengine'``: the checkpoint uses the backbone's own names (a
+            tracker or pretext-model checkpoint, with
+            ``pretrained_prefix='backbone.'``): no converter (``None``);
+            ``'auto'``: pass the keys through when they are in the backbone's
+            own format (:func:`is_own_vit_format`), else convert.
 
-    def convert(state: Dict[str, Tensor], backbone) -> Dict[str, Tensor]:
-        if fmt == 'mmengine' or (fmt == 'auto'
-                                 and 'pos_embed_search' in state):
-            return state
-        converted, _ = convert_vit_state_dict(
-            state, backbone, 'mae' if fmt == 'auto' and any(
-                k.startswith(_MAE_DECODER_KEYS) for k in state) else fmt)
-        own = backbone.state_dict()
-        for key, value in converted.items():
-            if key in own and own[key].shape != value.shape:
-                raise ValueError(
-                    f'{key} has shape {tuple(value.shape)} in the checkpoint '
-                    f'but {tuple(own[key].shape)} in the backbone '
-                    '(embed_dim/depth/mlp_ratio must match the checkpoint)')
-        return converted
+    Returns:
+        callable or None: ``convert(state, backbone) -> (state_dict,
+        unused_keys)``, or ``None`` for ``'mmengine'``.
+
+    Raises:
+        ValueError: unknown ``fmt``.
+    """
+    if fmt not in VIT_FORMATS:
+        raise ValueError(f'unknown pretrained format {fmt!r} (expected one '
+                         f'of {", ".join(map(repr, VIT_FORMATS))})')
+    if fmt == 'mmengine':
+        return None
+
+    def convert(state: Dict[str, Tensor], backbone
+                ) -> Tuple[Dict[str, Tensor], List[str]]:
+        if fmt == 'auto' and is_own_vit_format(state):
+            return dict(state), []
+        name = fmt
+        if fmt == 'auto':
+            name = 'mae' if any(
+                k.startswith(_MAE_DECODER_KEYS) for k in state) else 'timm'
+        return convert_vit_state_dict(state, backbone, name)
 
     return convert

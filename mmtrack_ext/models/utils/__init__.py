@@ -1,4 +1,6 @@
 from .freezing import ModuleFreezer
-from .pretrained import load_pretrained, unwrap_checkpoint
+from .pretrained import load_pretrained, read_state_dict, unwrap_checkpoint
 
-__all__ = ['ModuleFreezer', 'load_pretrained', 'unwrap_checkpoint']
+__all__ = [
+    'ModuleFreezer', 'load_pretrained', 'read_state_dict', 'unwrap_checkpoint'
+]

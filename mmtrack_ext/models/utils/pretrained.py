@@ -24,7 +24,7 @@ from typing import (Callable, Dict, Iterable, List, Mapping, Optional,
                     Sequence, Tuple, Union)
 
 import torch.nn as nn
-from mmengine.logging import MMLogger, print_log
+from mmengine.logging import print_log
 from torch import Tensor
 
 from mmtrack_ext.engine.safe_checkpoint import safe_torch_load
@@ -54,6 +54,19 @@ def _preview(keys: Sequence[str], limit: int) -> str:
     shown = list(keys[:limit])
     more = len(keys) - len(shown)
     return f'{shown}' + (f' (+{more} more)' if more > 0 else '')
+
+
+def _describe(keys: Sequence[str], limit: int) -> str:
+    """The keys themselves when at most ``limit``, else their count per
+    first-level prefix (``layer4.* (30)``) so that log lines stay short."""
+    if len(keys) <= limit:
+        return f'{list(keys)}'
+    groups: Dict[str, int] = {}
+    for key in keys:
+        head = key.split('.', 1)[0]
+        head = f'{head}.*' if '.' in key else head
+        groups[head] = groups.get(head, 0) + 1
+    return ', '.join(f'{head} ({num})' for head, num in groups.items())
 
 
 def unwrap_checkpoint(checkpoint: Mapping,
@@ -322,8 +335,9 @@ def load_pretrained(module: nn.Module,
     if missing or unexpected:
         print_log(
             f'{summary} ({fraction:.1%}); missing keys ({len(missing)}): '
-            f'{_preview(missing, _NUM_SHOWN_IN_LOGS)}; unexpected keys '
-            f'({len(unexpected)}): {_preview(unexpected, _NUM_SHOWN_IN_LOGS)}',
+            f'{_describe(missing, _NUM_SHOWN_IN_LOGS)}; unexpected keys '
+            f'({len(unexpected)}): '
+            f'{_describe(unexpected, _NUM_SHOWN_IN_LOGS)}',
             logger=logger,
             level=logging.WARNING)
     else:
