@@ -63,17 +63,18 @@ def run_tool(args: List[str], timeout: float, what: str = '',
     return proc
 
 
-def data_root_options(root: str) -> List[str]:
+def data_root_options(root: str, eval_loaders: bool = True) -> List[str]:
     """``--cfg-options`` pointing every split of the synthetic configs at
-    ``root``."""
-    return [
-        f'train_dataloader.dataset.datasets.0.data_root={root}',
-        f'val_dataloader.dataset.data_root={root}',
-        f'test_dataloader.dataset.data_root={root}',
-    ]
+    ``root`` (only the training split with ``eval_loaders=False``, for
+    configs without val/test loaders)."""
+    options = [f'train_dataloader.dataset.datasets.0.data_root={root}']
+    if eval_loaders:
+        options += [f'val_dataloader.dataset.data_root={root}',
+                    f'test_dataloader.dataset.data_root={root}']
+    return options
 
 
-def small_train_options(root: str) -> List[str]:
+def small_train_options(root: str, eval_loaders: bool = True) -> List[str]:
     """One short epoch (2 iterations of 32 pairs), no loader workers."""
     return [
         'train_cfg.max_epochs=1',
@@ -81,7 +82,7 @@ def small_train_options(root: str) -> List[str]:
         'train_dataloader.dataset.samples_per_epoch=64',
         'train_dataloader.num_workers=0',
         'train_dataloader.persistent_workers=False',
-        *data_root_options(root),
+        *data_root_options(root, eval_loaders),
     ]
 
 

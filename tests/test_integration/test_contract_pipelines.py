@@ -15,6 +15,7 @@ from mmtrack_ext.utils import register_all_modules
 register_all_modules()
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 PLUGIN = osp.join(ROOT, 'projects', 'example_plugin')
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 
 
 def test_plugin_backbone_gets_the_template_boxes_of_the_pipeline(
@@ -69,3 +70,67 @@ def test_plugin_backbone_gets_the_template_boxes_of_the_pipeline(
     model.init(img, torch.tensor([40., 30., 80., 70.]))
     torch.testing.assert_close(seen[-1],
                                torch.tensor([[[0.25, 0.25, 0.75, 0.75]]]))
+
+
+_PRETEXT_MODULE = '''
+import torch.nn.functional as F
+from mmtrack_ext.models import BasePretextModel
+from mmtrack_ext.registry import MODELS
+
+
+@MODELS.register_module(force=True)
+class MeanColourPretext(BasePretextModel):
+    """Predict the mean colour of the search crop from its features."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        import torch.nn as nn
+        self.pred = nn.Linear(self.backbone.embed_dim, 3)
+        self.setup_freezing()
+
+    def loss(self, inputs, data_samples):
+        feats = self.backbone(inputs['template'], inputs['search'])
+        pred = self.pred(feats.search.mean((2, 3)))
+        return dict(loss_mean=F.mse_loss(pred,
+                                         inputs['search'].mean((2, 3))))
+'''
+
+_PRETEXT_CONFIG = '''
+_base_ = ['{root}/configs/onestream/onestream_vit-tiny-p8_center_synthetic.py']
+custom_imports = dict(imports=['toy_pretext'], allow_failed_imports=False)
+model = dict(_delete_=True, type='MeanColourPretext',
+             backbone={{{{_base_.model.backbone}}}})
+val_dataloader = None
+val_cfg = None
+val_evaluator = None
+test_dataloader = None
+test_cfg = None
+test_evaluator = None
+'''
+
+
+def test_pretext_model_trains_without_val_and_test_loaders_and_feeds_a_tracker(
+        synthetic_root, tmp_path):
+    from integration_utils import run_tool, small_train_options, tool_env
+    (tmp_path / 'toy_pretext.py').write_text(_PRETEXT_MODULE)
+    config = tmp_path / 'toy_pretext_config.py'
+    config.write_text(_PRETEXT_CONFIG.format(root=ROOT))
+    work = tmp_path / 'work'
+    env = tool_env()
+    env['PYTHONPATH'] = f"{tmp_path}:{env.get('PYTHONPATH', '')}"
+    run_tool(['tools/train.py', str(config), '--work-dir', str(work),
+              '--cfg-options',
+              *small_train_options(synthetic_root, eval_loaders=False)],
+             timeout=300, what='train.py (pretext model)', env=env)
+    ckpt = str(work / 'epoch_1.pth')
+    tracker_cfg = Config.fromfile(osp.join(
+        ROOT, 'configs', 'onestream',
+        'onestream_vit-tiny-p8_center_synthetic.py')).model
+    tracker_cfg.backbone.update(pretrained=ckpt,
+                                pretrained_prefix='backbone.')
+    tracker = MODELS.build(tracker_cfg)
+    tracker.init_weights()
+    from mmtrack_ext.engine import safe_torch_load
+    state = safe_torch_load(ckpt, map_location='cpu')['state_dict']
+    torch.testing.assert_close(tracker.backbone.blocks[0].attn.qkv.weight,
+                               state['backbone.blocks.0.attn.qkv.weight'])

@@ -26,7 +26,6 @@ import torch
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
 from mmtrack_ext.apis import init_tracker  # noqa: E402
-from mmtrack_ext.structures import crop_and_resize, crop_window  # noqa: E402
 
 
 def parse_args():
@@ -66,17 +65,18 @@ def main():
                        device=args.device)
     state = model.init(frame, box)
 
-    # the exact search input the tracker would build for this state
-    window = crop_window(state.bbox, model.search_factor)
-    crop, _ = crop_and_resize(frame, window, model.search_size)
-    search = model.data_preprocessor.normalize(crop)[None]
+    # the exact search input (and extras) the tracker builds for this state
+    size = model.search_size
+    search, mask, window = model.crop(frame, state.bbox, model.search_factor,
+                                      size)
+    extras = model.crop_extras('search', state.bbox, mask, window, size)
 
     @torch.no_grad()
     def model_step():
-        feats = model.backbone.encode_search(search, state.memory)
+        feats = model.backbone.encode_search(search, state.memory, **extras)
         if model.neck is not None:
             feats = model.neck(feats)
-        return model.head.predict(feats, score_window=model.score_window)
+        return model.predict_boxes(feats, state.bbox, window, size)
 
     def e2e_step():
         state.bbox = box.clone()  # keep the search area fixed across frames
