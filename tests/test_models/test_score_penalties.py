@@ -17,6 +17,23 @@ def test_hanning_window_modes():
     torch.testing.assert_close(blend(score), score * 0.75 + w * 0.25)
 
 
+@pytest.mark.parametrize('size', [(16, 16), (32, 32), (5, 7), (1, 3)])
+def test_hanning_window_numpy_form_is_np_hanning(size):
+    """SBT / TransT use ``np.hanning`` (zero at the border); OSTrack's form
+    is never zero there and differs from it."""
+    np = pytest.importorskip('numpy')
+    win = HanningWindow(mode='blend', influence=0.49, form='numpy')
+    w = win.window(size, 'cpu', torch.float64)
+    expected = np.outer(np.hanning(size[0]), np.hanning(size[1]))
+    np.testing.assert_allclose(w.numpy(), expected, atol=1e-12)
+    if size == (32, 32):
+        ostrack = HanningWindow().window(size, 'cpu', torch.float64)
+        assert (ostrack - w).abs().max().item() == pytest.approx(
+            0.0567, abs=1e-3)
+    with pytest.raises(ValueError, match='form'):
+        HanningWindow(form='scipy')
+
+
 def test_size_change_penalty_values():
     pen = SizeChangePenalty(k=0.1)
     prev = torch.tensor([0.2, 0.2])

@@ -8,6 +8,7 @@ from torch import Tensor
 
 from mmtrack_ext.registry import MODELS
 from mmtrack_ext.structures import SOTDataSample, cxcywh_to_xyxy
+from ..losses import normalizer
 from .base_sot_head import BaseSOTHead, conv_tower
 
 
@@ -219,24 +220,20 @@ class CenterHead(BaseSOTHead):
         gt_boxes, positive = self.get_targets(data_samples, score.device)
         heatmap = gaussian_heatmap(gt_boxes, positive, score.shape[-2:])
         losses = dict(loss_heatmap=self.loss_heatmap(score, heatmap))
+        # every box enters with a weight (0 for negative pairs and cells
+        # outside the target): no boolean indexing, so no host sync, and a
+        # batch without positives still connects every branch to the loss
         if self.regression == 'dense':
-            weights = box_gaussian_weights(gt_boxes, positive,
-                                           score.shape[-2:], self.dense_beta)
-            cells = weights > 0
-            pb = self.decode_all(outs)[cells]
-            gb = gt_boxes[:, None, None].expand(*weights.shape, 4)[cells]
-            weight, avg = weights[cells], weights.sum()
+            weight = box_gaussian_weights(gt_boxes, positive,
+                                          score.shape[-2:], self.dense_beta)
+            pb = self.decode_all(outs)
+            gb = gt_boxes[:, None, None].expand_as(pb)
         else:
-            pred_boxes, _ = self.decode(outs, score.detach())
-            pb, gb = pred_boxes[positive], gt_boxes[positive]
-            weight, avg = None, None
-        if len(pb) > 0:
-            losses['loss_bbox'] = self.loss_bbox(pb, gb, weight, avg)
-            losses['loss_iou'] = self.loss_iou(pb, gb, weight, avg)
-        else:  # keep the graph (and DDP) happy when a batch has no positive
-            zero = outs['size'].sum() * 0 + outs['offset'].sum() * 0
-            losses['loss_bbox'] = zero
-            losses['loss_iou'] = zero
+            pb, _ = self.decode(outs, score.detach())
+            gb, weight = gt_boxes, positive.to(pb.dtype)
+        avg = normalizer(weight.sum())
+        losses['loss_bbox'] = self.loss_bbox(pb, gb, weight, avg)
+        losses['loss_iou'] = self.loss_iou(pb, gb, weight, avg)
         return losses
 
     def predict_by_feat(self, outs: Dict[str, Tensor],

@@ -7,6 +7,7 @@ from torch import Tensor
 
 from mmtrack_ext.registry import MODELS
 from mmtrack_ext.structures import SOTDataSample
+from ..losses import normalizer
 from .base_sot_head import BaseSOTHead, conv_tower
 
 
@@ -83,13 +84,13 @@ class CornerHead(BaseSOTHead):
                      data_samples: List[SOTDataSample]) -> Dict[str, Tensor]:
         pred = outs['bboxes']
         gt_boxes, positive = self.get_targets(data_samples, pred.device)
-        if positive.any():
-            pb, gb = pred[positive], gt_boxes[positive]
-            return dict(
-                loss_bbox=self.loss_bbox(pb, gb),
-                loss_iou=self.loss_iou(pb, gb))
-        zero = pred.sum() * 0
-        return dict(loss_bbox=zero, loss_iou=zero)
+        # negative pairs enter with weight 0 (no boolean indexing: no host
+        # sync, and the graph stays connected without positives)
+        weight = positive.to(pred.dtype)
+        avg = normalizer(weight.sum())
+        return dict(
+            loss_bbox=self.loss_bbox(pred, gt_boxes, weight, avg),
+            loss_iou=self.loss_iou(pred, gt_boxes, weight, avg))
 
     def predict_by_feat(self, outs: Dict[str, Tensor],
                         score_window=None) -> Dict[str, Tensor]:

@@ -1,22 +1,13 @@
 """Box regression losses on normalised ``xyxy`` boxes."""
-from typing import Optional
+from typing import Optional, Union
 
-import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
 from mmtrack_ext.registry import MODELS
 from mmtrack_ext.structures.boxes import aligned_iou
-
-
-def _reduce(loss: Tensor, weight: Optional[Tensor],
-            avg_factor: Optional[float]) -> Tensor:
-    if weight is not None:
-        loss = loss * weight
-    if avg_factor is None:
-        return loss.mean() if loss.numel() else loss.sum()
-    return loss.sum() / max(float(avg_factor), 1e-6)
+from .utils import weighted_reduce
 
 
 @MODELS.register_module()
@@ -44,13 +35,25 @@ class IoULossFamily(nn.Module):
 
     def forward(self, pred: Tensor, target: Tensor,
                 weight: Optional[Tensor] = None,
-                avg_factor: Optional[float] = None) -> Tensor:
-        """``pred``/``target``: ``(N, 4)`` xyxy; returns a scalar."""
+                avg_factor: Optional[Union[Tensor, float]] = None
+                ) -> Tensor:
+        """Loss of aligned boxes.
+
+        Args:
+            pred, target: ``(..., 4)`` xyxy boxes (any units, the same in
+                both).
+            weight: optional ``(...)`` per-box weights.
+            avg_factor: divide the weighted sum by this (a tensor or a
+                number, e.g. a :func:`~.utils.normalizer`); None averages.
+
+        Returns:
+            Tensor: a scalar.
+        """
         # structures' aligned_iou, not torchvision.ops: an inverted predicted
         # box (corner heads) gets area 0 there, so the loss stays in [0, 2]
         loss = 1 - aligned_iou(pred.float(), target.float(), eps=self.eps,
                                mode=self.mode)
-        return self.loss_weight * _reduce(loss, weight, avg_factor)
+        return self.loss_weight * weighted_reduce(loss, weight, avg_factor)
 
 
 @MODELS.register_module()
@@ -63,7 +66,8 @@ class GIoULoss(IoULossFamily):
 
 @MODELS.register_module()
 class L1Loss(nn.Module):
-    """L1 loss averaged over coordinates (and boxes)."""
+    """L1 loss averaged over the four coordinates; then reduced over boxes
+    like :class:`IoULossFamily` (``weight``, ``avg_factor``)."""
 
     def __init__(self, loss_weight: float = 1.):
         super().__init__()
@@ -71,7 +75,9 @@ class L1Loss(nn.Module):
 
     def forward(self, pred: Tensor, target: Tensor,
                 weight: Optional[Tensor] = None,
-                avg_factor: Optional[float] = None) -> Tensor:
+                avg_factor: Optional[Union[Tensor, float]] = None
+                ) -> Tensor:
+        """``pred``/``target``: ``(..., 4)``; returns a scalar."""
         loss = F.l1_loss(pred.float(), target.float(), reduction='none')
         loss = loss.mean(-1)
-        return self.loss_weight * _reduce(loss, weight, avg_factor)
+        return self.loss_weight * weighted_reduce(loss, weight, avg_factor)

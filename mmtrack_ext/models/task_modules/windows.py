@@ -12,32 +12,49 @@ from mmtrack_ext.registry import TASK_UTILS
 class HanningWindow:
     """Cosine (Hanning) window over a score map, peak 1 at the centre.
 
-    ``hann1d(n)[k] = 0.5 * (1 - cos(2 * pi * k / (n + 1)))`` for
-    ``k = 1..n`` (OSTrack's ``hann2d``; never exactly zero at the border),
-    outer product for 2-D.
+    Two forms, as the trackers define them (outer product for 2-D):
+
+    - ``'ostrack'``: ``0.5 * (1 - cos(2 * pi * k / (n + 1)))`` for
+      ``k = 1..n`` (OSTrack's ``hann2d``); never zero at the border.
+    - ``'numpy'``: ``np.hanning(n)``, ``0.5 - 0.5 * cos(2 * pi * k /
+      (n - 1))`` for ``k = 0..n-1`` (SiamFC / TransT / SBT); zero at the
+      border. The two differ by up to 0.057 on a 16 x 16 map.
 
     Args:
         mode: ``'multiply'`` returns ``score * window`` (OSTrack);
             ``'blend'`` returns ``score * (1 - influence) + window *
             influence`` (SiamFC/TransT/SBT).
         influence: blending weight in ``'blend'`` mode.
+        form: ``'ostrack'`` or ``'numpy'`` (see above).
     """
+    FORMS = ('ostrack', 'numpy')
 
-    def __init__(self, mode: str = 'multiply', influence: float = 0.49):
+    def __init__(self, mode: str = 'multiply', influence: float = 0.49,
+                 form: str = 'ostrack'):
         if mode not in ('multiply', 'blend'):
             raise ValueError(f"mode must be 'multiply' or 'blend', got {mode}")
-        self.mode, self.influence = mode, influence
+        if form not in self.FORMS:
+            raise ValueError(f'form must be one of {self.FORMS}, got {form!r}')
+        self.mode, self.influence, self.form = mode, influence, form
         self._cache: Dict[Tuple, Tensor] = {}
 
+    def hann1d(self, n: int) -> Tensor:
+        """The ``(n,)`` float64 window of :attr:`form`."""
+        if self.form == 'numpy':
+            if n == 1:  # np.hanning(1) == [1.]
+                return torch.ones(1, dtype=torch.float64)
+            k = torch.arange(n, dtype=torch.float64)
+            return 0.5 - 0.5 * torch.cos(2 * math.pi * k / (n - 1))
+        k = torch.arange(1, n + 1, dtype=torch.float64)
+        return 0.5 * (1 - torch.cos(2 * math.pi * k / (n + 1)))
+
     def window(self, size: Tuple[int, int], device, dtype) -> Tensor:
+        """The ``(H, W)`` window on ``device`` (cached per size)."""
         key = (tuple(size), str(device), dtype)
         if key not in self._cache:
             h, w = size
-            wy = 0.5 * (1 - torch.cos(2 * math.pi * torch.arange(
-                1, h + 1, dtype=torch.float64) / (h + 1)))
-            wx = 0.5 * (1 - torch.cos(2 * math.pi * torch.arange(
-                1, w + 1, dtype=torch.float64) / (w + 1)))
-            self._cache[key] = (wy[:, None] * wx[None]).to(device, dtype)
+            win = self.hann1d(h)[:, None] * self.hann1d(w)[None]
+            self._cache[key] = win.to(device, dtype)
         return self._cache[key]
 
     def __call__(self, score_map: Tensor) -> Tensor:
