@@ -48,7 +48,9 @@ def parse_args(argv=None):
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument(
         '--work-dir',
-        help='the directory to save the file containing evaluation metrics')
+        help='the directory of metrics.json and, unless --cfg-options '
+        'names test_evaluator.outfile_prefix, of the per-video result '
+        'files (DIR/results)')
     parser.add_argument(
         '--out',
         type=str,
@@ -103,6 +105,8 @@ def setup_cfg(args) -> Config:
     cfg.work_dir = osp.abspath(cfg.work_dir)
     cfg.load_from = args.checkpoint
     cfg.resume = False
+    if args.work_dir is not None:
+        results_under_work_dir(cfg, args.cfg_options or {})
 
     if args.out is not None:
         if not args.out.endswith(('.pkl', '.pickle')):
@@ -121,6 +125,40 @@ def setup_cfg(args) -> Config:
 
     setup_dist_backend(cfg)
     return cfg
+
+
+def _metric_cfgs(evaluator):
+    """The metric config dicts of an evaluator config (a dict, a list, or
+    ``dict(type='Evaluator', metrics=...)``)."""
+    if evaluator is None:
+        return []
+    if isinstance(evaluator, (list, tuple)):
+        return [m for e in evaluator for m in _metric_cfgs(e)]
+    if 'metrics' in evaluator:
+        return _metric_cfgs(evaluator['metrics'])
+    return [evaluator]
+
+
+def results_under_work_dir(cfg: Config, cfg_options: dict) -> None:
+    """Point every metric's ``outfile_prefix`` at ``{work_dir}/results``.
+
+    ``--work-dir`` says where this run's outputs go: a config saved in an
+    earlier work dir carries that run's absolute ``outfile_prefix``, and
+    writing there would mix the results of two runs. A prefix given with
+    ``--cfg-options`` is kept. Metrics that write no files (no
+    ``outfile_prefix``) are left as they are.
+    """
+    if any(k.endswith('outfile_prefix') for k in cfg_options):
+        return
+    target = osp.join(cfg.work_dir, 'results')
+    for metric in _metric_cfgs(cfg.get('test_evaluator')):
+        old = metric.get('outfile_prefix')
+        if old and osp.abspath(old) != target:
+            metric['outfile_prefix'] = target
+            print_log(
+                f'results go to {target} (--work-dir) instead of the '
+                f"config's outfile_prefix {old}",
+                logger='current')
 
 
 def _jsonable(value):

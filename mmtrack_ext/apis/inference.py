@@ -40,6 +40,36 @@ def init_tracker(config: Union[str, Config],
     return model.to(device).eval()
 
 
+def video_frames(path: str) -> Iterator[np.ndarray]:
+    """The frames of a video file (anything OpenCV reads), one ``(H, W, 3)``
+    uint8 BGR array at a time.
+
+    Raises:
+        FileNotFoundError: ``path`` does not exist.
+        ValueError: OpenCV cannot open ``path`` or reads no frame from it.
+    """
+    import os.path as osp
+
+    import cv2
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'video file not found: {path}')
+    cap = cv2.VideoCapture(path)
+    if not cap.isOpened():
+        raise ValueError(f'OpenCV cannot open the video {path}')
+    count = 0
+    try:
+        while True:
+            ok, frame = cap.read()
+            if not ok:
+                break
+            count += 1
+            yield frame
+    finally:
+        cap.release()
+    if count == 0:
+        raise ValueError(f'no frame could be read from the video {path}')
+
+
 def _to_tensor(frame: np.ndarray, device) -> torch.Tensor:
     if frame.ndim != 3 or frame.shape[2] != 3:
         raise ValueError(f'expected an (H, W, 3) BGR frame, got {frame.shape}')
@@ -54,7 +84,8 @@ def track_video(model: torch.nn.Module, frames: Iterable[np.ndarray],
 
     Args:
         model: a tracker from :func:`init_tracker`.
-        frames: ``(H, W, 3)`` uint8 BGR frames (e.g. from ``cv2.VideoCapture``).
+        frames: ``(H, W, 3)`` uint8 BGR frames, e.g. :func:`video_frames`
+            of a video file.
         init_bbox: ``(x, y, w, h)`` of the target in the first frame, pixels.
 
     Yields:
