@@ -1,5 +1,4 @@
 """GOT-10k and every dataset in its layout (e.g. the synthetic one)."""
-import os
 import os.path as osp
 import re
 from typing import List, Optional, Sequence, Tuple, Union

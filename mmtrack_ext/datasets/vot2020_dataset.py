@@ -1,5 +1,4 @@
 """VOT2020 short-term (and every dataset in the VOT toolkit's layout)."""
-import os
 import os.path as osp
 import re
 from typing import Dict, List, Optional, Sequence, Tuple, Union

@@ -1,5 +1,4 @@
 import numpy as np
-import pytest
 import torch
 
 from mmtrack_ext.structures import (box_from_crop, box_to_crop,
