@@ -91,3 +91,49 @@ def test_normalizer_is_averaged_across_processes():
     out = mp.get_context('spawn').Manager().dict()
     mp.spawn(_normalizer_worker, args=(2, port, out), nprocs=2, join=True)
     assert dict(out) == {0: 2.0, 1: 2.0}
+
+
+def test_quality_focal_loss_is_the_gfl_formula():
+    """QFL = -|y - s|^b ((1 - y) log(1 - s) + y log s), s = sigmoid(x)."""
+    from mmtrack_ext.models.losses import QualityFocalLoss, quality_focal_loss
+    logits = torch.tensor([2.0, -1.0, 0.3, -3.0])
+    target = torch.tensor([0.8, 0.0, 0.5, 1.0])
+    s = logits.sigmoid()
+    expected = -(target - s).abs()**2 * ((1 - target) * torch.log(1 - s) +
+                                         target * torch.log(s))
+    torch.testing.assert_close(quality_focal_loss(logits, target), expected)
+    # a perfect quality estimate costs nothing whatever the target
+    exact = torch.logit(torch.tensor([0.3, 0.9]))
+    assert quality_focal_loss(exact, torch.tensor([0.3, 0.9])).abs().max() < 1e-6
+    # normalised by the given factor
+    loss = QualityFocalLoss(loss_weight=2.0)(logits, target, avg_factor=2.0)
+    torch.testing.assert_close(loss, expected.sum())
+    # on probabilities (a score times an estimated quality) it is the same
+    torch.testing.assert_close(
+        quality_focal_loss(s, target, use_sigmoid=False), expected,
+        rtol=1e-4, atol=1e-5)
+
+
+def test_distribution_focal_loss_is_the_gfl_formula_and_integral():
+    from mmtrack_ext.models.losses import distribution_focal_loss, integral
+    torch.manual_seed(0)
+    logits = torch.randn(3, 17)
+    target = torch.tensor([2.3, 0.0, 16.0])
+    log_p = logits.log_softmax(-1)
+    expected = torch.stack([
+        -(0.7 * log_p[0, 2] + 0.3 * log_p[0, 3]),
+        -log_p[1, 0],
+        -log_p[2, 16],  # the last bin alone
+    ])
+    torch.testing.assert_close(distribution_focal_loss(logits, target),
+                               expected)
+    # the minimum puts (y_{i+1} - y, y - y_i) on the two bins around y, and
+    # the integral of that distribution is y
+    best = torch.full((1, 17), -1e4)
+    best[0, 2], best[0, 3] = torch.log(torch.tensor(0.7)), torch.log(
+        torch.tensor(0.3))
+    assert integral(best).item() == pytest.approx(2.3, abs=1e-5)
+    worse = best.clone()
+    worse[0, 2], worse[0, 3] = worse[0, 3], worse[0, 2]
+    assert (distribution_focal_loss(best, target[:1]) <
+            distribution_focal_loss(worse, target[:1]))
