@@ -84,7 +84,9 @@ train_cfg = dict(
     val_interval=max_epochs + 1)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
-# bf16 autocast: ~1.6x faster training on this 2-core CPU (avx512_bf16)
+# bf16 autocast: ~1.6x faster training on a 2-core CPU with avx512_bf16; on
+# a CPU without bf16 instructions the wrapper trains in fp32 (emulated bf16
+# is ~20x slower there)
 optim_wrapper = dict(
     type='AutocastOptimWrapper',
     dtype='bfloat16',
