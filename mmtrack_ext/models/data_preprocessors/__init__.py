@@ -1,3 +1,4 @@
-from .sot_data_preprocessor import SOTDataPreprocessor
+from .sot_data_preprocessor import (SOTDataPreprocessor,
+                                    build_data_preprocessor)
 
-__all__ = ['SOTDataPreprocessor']
+__all__ = ['SOTDataPreprocessor', 'build_data_preprocessor']

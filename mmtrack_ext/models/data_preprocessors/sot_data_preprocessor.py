@@ -8,6 +8,15 @@ from torch import Tensor
 from mmtrack_ext.registry import MODELS
 
 
+def build_data_preprocessor(cfg=None):
+    """The data preprocessor of a model: ``cfg`` built from the toolbox's
+    registry (so no default scope is needed), :class:`SOTDataPreprocessor`
+    with its defaults when ``cfg`` is None, a module as it is."""
+    if cfg is None:
+        cfg = dict(type='SOTDataPreprocessor')
+    return MODELS.build(cfg) if isinstance(cfg, dict) else cfg
+
+
 @MODELS.register_module()
 class SOTDataPreprocessor(BaseDataPreprocessor):
     """Prepare packed SOT samples for the model.

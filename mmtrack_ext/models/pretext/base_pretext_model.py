@@ -6,6 +6,7 @@ from torch import Tensor
 
 from mmtrack_ext.registry import MODELS
 from mmtrack_ext.structures import SOTDataSample
+from ..data_preprocessors import build_data_preprocessor
 from ..utils.freezing import ModuleFreezer
 
 __all__ = ['BasePretextModel']
@@ -37,12 +38,9 @@ class BasePretextModel(BaseModel):
                  trainable_modules: Sequence[str] = (),
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
-        if data_preprocessor is None:
-            data_preprocessor = dict(type='SOTDataPreprocessor')
-        if isinstance(data_preprocessor, dict):
-            data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(
-            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+            data_preprocessor=build_data_preprocessor(data_preprocessor),
+            init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
         self._freeze_names = (tuple(frozen_modules), tuple(trainable_modules))
         self.freezer: Optional[ModuleFreezer] = None

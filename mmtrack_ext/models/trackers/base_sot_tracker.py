@@ -16,6 +16,7 @@ from mmtrack_ext.structures import (CropWindow, SOTDataSample, box_from_crop,
                                     crop_window, cxcywh_to_xyxy,
                                     xyxy_to_cxcywh)
 from mmtrack_ext.structures.backbone_output import BackboneOutput
+from ..data_preprocessors import build_data_preprocessor
 from ..utils.freezing import ModuleFreezer
 from .tracking_config import TrackingConfig
 
@@ -109,13 +110,9 @@ class BaseSOTTracker(BaseModel):
                  test_cfg: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
-        if data_preprocessor is None:
-            data_preprocessor = dict(type='SOTDataPreprocessor')
-        if isinstance(data_preprocessor, dict):
-            # build from this registry so no default scope is needed
-            data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(
-            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+            data_preprocessor=build_data_preprocessor(data_preprocessor),
+            init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
         self.neck = MODELS.build(neck) if neck is not None else None
         self.head = MODELS.build(head)
