@@ -59,8 +59,8 @@ def test_losses_follow_jn_eq10_and_negatives_train_no_box():
     torch.manual_seed(0)
     head = GFLHead(in_channels=8, feat_channels=16, reg_max=8)
     feats = torch.randn(3, 8, 4, 4)
-    boxes = [[0.1, 0.1, 0.6, 0.35], [0.3, 0.3, 0.9, 0.8], [0.2, 0.2, 0.5,
-                                                              0.5]]
+    boxes = [[0.1, 0.1, 0.6, 0.35], [0.3, 0.3, 0.9, 0.8],
+             [0.2, 0.2, 0.5, 0.5]]
     labels = [1, 0, 0]
     samples = _samples(boxes, labels)
     losses = head.loss(feats, samples)

@@ -12,7 +12,7 @@ from torch import Tensor
 
 from mmtrack_ext.registry import MODELS
 from mmtrack_ext.structures.backbone_output import BackboneOutput
-from ..layers import mimetic_init_
+from ..layers import TargetIndicatingToken, mimetic_init_
 from .base_sot_backbone import BaseSOTBackbone
 from ..utils.pretrained import load_pretrained
 from .vit_converters import resample_grid, vit_converter
@@ -130,10 +130,19 @@ class OneStreamViT(BaseSOTBackbone):
             ``search_padding_mask`` and exclude tokens whose patch is mostly
             padding from the attention keys (STARK masks its padding this
             way; OSTrack does not). Off: the masks are not accepted.
+        target_token: arguments of
+            :class:`~mmtrack_ext.models.layers.TargetIndicatingToken` (JN's
+            target-indicating token, ``embed_dim`` filled in), e.g.
+            ``dict(mode='token', box_format='cxcywh')``; the backbone then
+            needs the extra ``template_boxes``. Its tokens follow the cls
+            token, before the template tokens, without positional embedding,
+            and are dropped after the encoder (``'mask'`` mode adds to the
+            template tokens instead).
 
     Extras: ``accepted_extras`` lists the padding masks when
-    ``mask_padding`` is on; subclasses may add their own (e.g. a template
-    box token) and call ``super().encode_template(template, **extras)``.
+    ``mask_padding`` is on and ``template_boxes`` with a ``target_token``;
+    subclasses may add their own and call
+    ``super().encode_template(template, **extras)``.
     """
     accepted_extras = ('template_padding_mask', 'search_padding_mask')
     _MASK_EXTRAS = ('template_padding_mask', 'search_padding_mask')
@@ -157,6 +166,7 @@ class OneStreamViT(BaseSOTBackbone):
                  attn_impl: str = 'auto',
                  attn_init: str = 'trunc_normal',
                  mask_padding: bool = False,
+                 target_token: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         if attn_impl not in ('auto', 'fused', 'math'):
@@ -168,10 +178,12 @@ class OneStreamViT(BaseSOTBackbone):
                              f"'mimetic', got {attn_init!r}")
         self.attn_init = attn_init
         self.mask_padding = bool(mask_padding)
-        if not self.mask_padding:  # narrow (a subclass may add its own)
-            self.accepted_extras = tuple(
-                e for e in type(self).accepted_extras
-                if e not in self._MASK_EXTRAS)
+        # narrow or widen the class's list (a subclass may add its own)
+        extras = [e for e in type(self).accepted_extras
+                  if self.mask_padding or e not in self._MASK_EXTRAS]
+        if target_token is not None and 'template_boxes' not in extras:
+            extras.append('template_boxes')
+        self.accepted_extras = tuple(extras)
         self.template_size = _pair(template_size)
         self.search_size = _pair(search_size)
         for name, size in (('template_size', self.template_size),
@@ -214,6 +226,10 @@ class OneStreamViT(BaseSOTBackbone):
             for i in range(depth)
         ])
         self.norm = norm_layer(embed_dim)
+        self.target_token = None
+        if target_token is not None:
+            self.target_token = TargetIndicatingToken(
+                embed_dim=embed_dim, **target_token)
         self._init_random()
 
     def _init_random(self):
@@ -251,9 +267,6 @@ class OneStreamViT(BaseSOTBackbone):
         for blk in self.blocks:
             blk.attn.fused_attn = fused
 
-    def num_extra_tokens(self) -> int:
-        return int(self.use_cls_token)
-
     def embed(self, img: Tensor, pos_embed: Tensor) -> Tensor:
         """Patch-embed ``(B, 3, H, W)`` and add the positional embedding."""
         return self.patch_embed(img) + pos_embed
@@ -267,28 +280,48 @@ class OneStreamViT(BaseSOTBackbone):
 
     def encode_template(self, template: Tensor,
                         template_padding_mask: Optional[Tensor] = None,
+                        template_boxes: Optional[Tensor] = None,
                         **extras) -> Dict[str, Tensor]:
         """Patch-embed the template(s).
 
         Args:
             template: ``(B, T, 3, h, w)`` or ``(B, 3, h, w)`` normalised.
             template_padding_mask: ``(B, T, h, w)`` bool (``mask_padding``).
+            template_boxes: ``(B, T, 4)`` xyxy normalised to each template
+                crop (``target_token``).
 
         Returns:
             dict: ``tokens`` ``(B, T * Nz, C)`` (the whole template part of the
             joint sequence: with full attention nothing deeper can be cached),
-            ``grid`` ``(T, hz, wz)`` and, with a mask, ``key_padding``
-            ``(B, T * Nz)`` bool.
+            ``grid`` ``(T, hz, wz)``, with a mask ``key_padding``
+            ``(B, T * Nz)`` bool and with a target token ``prefix``
+            ``(B, K, C)`` (the target-indicating tokens).
         """
         self.check_extras(extras)
         if template.dim() == 4:
             template = template[:, None]
         b, t = template.shape[:2]
+        hz = template.shape[-2] // self.patch_size
+        wz = template.shape[-1] // self.patch_size
         tokens = self.embed(template.flatten(0, 1), self.pos_embed_template)
-        memory = dict(
-            tokens=tokens.reshape(b, -1, self.embed_dim),
-            grid=(t, template.shape[-2] // self.patch_size,
-                  template.shape[-1] // self.patch_size))
+        tokens = tokens.reshape(b, -1, self.embed_dim)
+        memory = dict(grid=(t, hz, wz))
+        if template_boxes is not None:
+            self.check_extras(['template_boxes'])
+        if self.target_token is not None:
+            if template_boxes is None:
+                raise ValueError(
+                    'OneStreamViT(target_token=...) needs the extra '
+                    'template_boxes (B, T, 4): the template target boxes, '
+                    'xyxy normalised to the template crop')
+            boxes = template_boxes.reshape(b, t, 4).to(tokens.dtype)
+            if self.target_token.num_tokens:
+                memory['prefix'] = self.target_token.tokens(boxes).to(
+                    tokens.dtype)
+            else:
+                tokens = tokens + self.target_token.template_embedding(
+                    boxes, (hz, wz)).to(tokens.dtype)
+        memory['tokens'] = tokens
         if template_padding_mask is not None:
             self.check_extras(['template_padding_mask'])
             memory['key_padding'] = self.token_padding(
@@ -318,7 +351,11 @@ class OneStreamViT(BaseSOTBackbone):
         z = memory['tokens']
         if z.shape[0] != b:
             z = z.expand(b, -1, -1)
+        prefix = memory.get('prefix')
         parts = [z, x]
+        if prefix is not None:
+            parts.insert(0, prefix.expand(b, -1, -1)
+                         if prefix.shape[0] != b else prefix)
         if self.use_cls_token:
             parts.insert(0, (self.cls_token + self.pos_embed_cls).expand(
                 b, -1, -1))
@@ -329,9 +366,11 @@ class OneStreamViT(BaseSOTBackbone):
         for blk in self.blocks:
             tokens = blk(tokens, attn_mask=attn_mask)
         tokens = self.norm(tokens)
+        # [cls?, target tokens?, z, x]: the extra tokens are dropped
         n_cls = int(self.use_cls_token)
+        n_pre = n_cls + (prefix.shape[1] if prefix is not None else 0)
         t, hz, wz = memory['grid']
-        z_out = tokens[:, n_cls:n_cls + z.shape[1]]
+        z_out = tokens[:, n_pre:n_pre + z.shape[1]]
         x_out = tokens[:, -x.shape[1]:]
         return BackboneOutput(
             search=x_out.transpose(1, 2).reshape(b, self.embed_dim, *grid),
@@ -358,8 +397,10 @@ class OneStreamViT(BaseSOTBackbone):
         elif z_pad.shape[0] != b:
             z_pad = z_pad.expand(b, -1)
         pads = [z_pad, x_pad]
-        if self.use_cls_token:
-            pads.insert(0, torch.zeros(b, 1, dtype=torch.bool,
+        n_extra = int(self.use_cls_token) + (
+            memory['prefix'].shape[1] if 'prefix' in memory else 0)
+        if n_extra:
+            pads.insert(0, torch.zeros(b, n_extra, dtype=torch.bool,
                                        device=x_pad.device))
         return ~torch.cat(pads, dim=1)[:, None, None]
 

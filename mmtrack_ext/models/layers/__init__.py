@@ -1,3 +1,4 @@
 from .mimetic_init import mimetic_factors, mimetic_init_
+from .target_token import TargetIndicatingToken
 
-__all__ = ['mimetic_factors', 'mimetic_init_']
+__all__ = ['mimetic_factors', 'mimetic_init_', 'TargetIndicatingToken']
