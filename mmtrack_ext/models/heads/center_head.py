@@ -122,6 +122,12 @@ class CenterHead(BaseSOTHead):
         num_convs: convs per tower.
         regression: ``'peak'`` or ``'dense'`` (see above).
         dense_beta: Gaussian size relative to the box (``'dense'``).
+        negative_normalizer: how the heatmap loss of negative pairs (an
+            all-zero map) is normalised: ``'positives'`` (OSTrack, one sum
+            over the batch divided by the number of positive cells) or
+            ``'negatives'`` (JN Eq. 6: positive pairs' term over the
+            positive cells plus negative pairs' term over the number of
+            negative pairs).
         loss_heatmap, loss_bbox, loss_iou: loss configs.
     """
 
@@ -131,6 +137,7 @@ class CenterHead(BaseSOTHead):
                  num_convs: int = 4,
                  regression: str = 'peak',
                  dense_beta: float = 1.0,
+                 negative_normalizer: str = 'positives',
                  loss_heatmap: dict = dict(
                      type='GaussianFocalLoss', loss_weight=1.0),
                  loss_bbox: dict = dict(type='L1Loss', loss_weight=5.0),
@@ -142,6 +149,10 @@ class CenterHead(BaseSOTHead):
                 f"regression must be 'peak' or 'dense', got {regression!r}")
         self.regression = regression
         self.dense_beta = float(dense_beta)
+        if negative_normalizer not in ('positives', 'negatives'):
+            raise ValueError("negative_normalizer must be 'positives' or "
+                             f"'negatives', got {negative_normalizer!r}")
+        self.negative_normalizer = negative_normalizer
         self.in_channels = in_channels
         self.feat_channels = feat_channels
         self.num_convs = num_convs
@@ -219,7 +230,14 @@ class CenterHead(BaseSOTHead):
         score = outs['score']
         gt_boxes, positive = self.get_targets(data_samples, score.device)
         heatmap = gaussian_heatmap(gt_boxes, positive, score.shape[-2:])
-        losses = dict(loss_heatmap=self.loss_heatmap(score, heatmap))
+        if self.negative_normalizer == 'positives':
+            loss_heatmap = self.loss_heatmap(score, heatmap)
+        else:  # JN Eq. 6
+            pos_pair = positive.to(score.dtype)[:, None, None, None]
+            loss_heatmap = self.loss_heatmap(score, heatmap, weight=pos_pair) \
+                + self.loss_heatmap(score, heatmap, weight=1 - pos_pair,
+                                    avg_factor=normalizer((~positive).sum()))
+        losses = dict(loss_heatmap=loss_heatmap)
         # every box enters with a weight (0 for negative pairs and cells
         # outside the target): no boolean indexing, so no host sync, and a
         # batch without positives still connects every branch to the loss

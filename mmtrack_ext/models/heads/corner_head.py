@@ -47,6 +47,11 @@ class CornerHead(BaseSOTHead):
         num_convs: convs per tower.
         coord_offset: see :func:`soft_argmax` (0.5: cell centres).
         loss_bbox, loss_iou: loss configs (L1 and GIoU on normalised xyxy).
+        loss_negative: optional loss of negative pairs (JN Eq. 7): both
+            corner logit maps are trained towards all zeros, e.g.
+            ``dict(type='CrossEntropyLoss', use_sigmoid=True)``, averaged
+            over the cells of a map and divided by the number of negative
+            pairs. None (STARK, MixFormer): negative pairs train nothing.
     """
 
     def __init__(self,
@@ -56,6 +61,7 @@ class CornerHead(BaseSOTHead):
                  coord_offset: float = 0.5,
                  loss_bbox: dict = dict(type='L1Loss', loss_weight=5.0),
                  loss_iou: dict = dict(type='GIoULoss', loss_weight=2.0),
+                 loss_negative: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         out_ch = max(feat_channels // 2**(num_convs - 1), 1)
@@ -68,6 +74,8 @@ class CornerHead(BaseSOTHead):
         self.coord_offset = coord_offset
         self.loss_bbox = MODELS.build(loss_bbox)
         self.loss_iou = MODELS.build(loss_iou)
+        self.loss_negative = (MODELS.build(loss_negative)
+                              if loss_negative is not None else None)
 
     def forward(self, feats: Tensor) -> Dict[str, Tensor]:
         """Returns ``tl``/``br`` logits ``(B, H, W)``, normalised xyxy
@@ -88,9 +96,17 @@ class CornerHead(BaseSOTHead):
         # sync, and the graph stays connected without positives)
         weight = positive.to(pred.dtype)
         avg = normalizer(weight.sum())
-        return dict(
+        losses = dict(
             loss_bbox=self.loss_bbox(pred, gt_boxes, weight, avg),
             loss_iou=self.loss_iou(pred, gt_boxes, weight, avg))
+        if self.loss_negative is not None:
+            maps = torch.stack([outs['tl'], outs['br']], dim=1)  # (B,2,H,W)
+            neg = (1 - weight)[:, None, None, None].expand_as(maps)
+            cells = maps.shape[1] * maps.shape[2] * maps.shape[3]
+            losses['loss_negative'] = self.loss_negative(
+                maps, torch.zeros_like(maps), neg / cells,
+                normalizer((~positive).sum()))
+        return losses
 
     def predict_by_feat(self, outs: Dict[str, Tensor],
                         score_window=None) -> Dict[str, Tensor]:

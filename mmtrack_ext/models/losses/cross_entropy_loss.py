@@ -20,15 +20,25 @@ class CrossEntropyLoss(nn.Module):
     classification (``class_weight=[1, 0.0625]`` with foreground class 0,
     background class 1; or ``[0.0625, 1]`` with background first).
 
+    With ``use_sigmoid`` it is the binary cross-entropy of independent
+    logits against targets of the same shape in [0, 1] (e.g. JN's corner
+    maps of negative pairs trained towards all zeros).
+
     Args:
-        class_weight: one weight per class, or None.
+        class_weight: one weight per class, or None (softmax only).
         loss_weight: multiplier of the loss.
-        ignore_index: targets with this value contribute nothing.
+        ignore_index: targets with this value contribute nothing (softmax).
+        use_sigmoid: binary cross-entropy with logits instead.
     """
 
     def __init__(self, class_weight: Optional[Sequence[float]] = None,
-                 loss_weight: float = 1.0, ignore_index: int = -100):
+                 loss_weight: float = 1.0, ignore_index: int = -100,
+                 use_sigmoid: bool = False):
         super().__init__()
+        if use_sigmoid and class_weight is not None:
+            raise ValueError('class_weight applies to the softmax form, not '
+                             'to use_sigmoid=True')
+        self.use_sigmoid = bool(use_sigmoid)
         self.loss_weight = float(loss_weight)
         self.ignore_index = int(ignore_index)
         if class_weight is not None:
@@ -44,7 +54,8 @@ class CrossEntropyLoss(nn.Module):
                 avg_factor: Optional[Union[Tensor, float]] = None
                 ) -> Tensor:
         """Loss of ``logits`` ``(N, K, ...)`` against class indices
-        ``target`` ``(N, ...)`` (long).
+        ``target`` ``(N, ...)`` (long), or with ``use_sigmoid`` of logits
+        against same-shaped targets in [0, 1].
 
         Args:
             weight: optional per-element weights ``(N, ...)``.
@@ -55,6 +66,11 @@ class CrossEntropyLoss(nn.Module):
             Tensor: a scalar.
         """
         logits = logits.float()
+        if self.use_sigmoid:
+            loss = F.binary_cross_entropy_with_logits(
+                logits, target.to(logits), reduction='none')
+            return self.loss_weight * weighted_reduce(loss, weight,
+                                                      avg_factor)
         if (self.class_weight is not None
                 and logits.shape[1] != len(self.class_weight)):
             raise ValueError(

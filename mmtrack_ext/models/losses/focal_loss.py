@@ -10,8 +10,8 @@ from .utils import normalizer
 
 def gaussian_focal_loss(pred: Tensor, target: Tensor, alpha: float = 2.,
                         beta: float = 4., eps: float = 1e-12,
-                        avg_factor: Optional[Union[Tensor, float]] = None
-                        ) -> Tensor:
+                        avg_factor: Optional[Union[Tensor, float]] = None,
+                        weight: Optional[Tensor] = None) -> Tensor:
     """Penalty-reduced focal loss summed over all cells, divided by the
     number of positive cells.
 
@@ -23,6 +23,8 @@ def gaussian_focal_loss(pred: Tensor, target: Tensor, alpha: float = 2.,
             trains every cell towards 0.
         avg_factor: the divisor; default the number of positive cells,
             averaged over processes, at least 1 (:func:`~.utils.normalizer`).
+        weight: optional per-cell weights broadcastable to ``pred`` (e.g.
+            1 for the maps of negative pairs only).
 
     Returns:
         Tensor: a scalar.
@@ -33,9 +35,13 @@ def gaussian_focal_loss(pred: Tensor, target: Tensor, alpha: float = 2.,
     pos_loss = -(pred + eps).log() * (1 - pred).pow(alpha) * pos
     neg_loss = -(1 - pred + eps).log() * pred.pow(alpha) * neg_weight * (
         1 - pos)
+    loss = pos_loss + neg_loss
+    if weight is not None:
+        loss = loss * weight
+        pos = pos * weight
     if avg_factor is None:
         avg_factor = normalizer(pos.sum())
-    return (pos_loss.sum() + neg_loss.sum()) / avg_factor
+    return loss.sum() / avg_factor
 
 
 @MODELS.register_module()
@@ -48,6 +54,8 @@ class GaussianFocalLoss(nn.Module):
         self.alpha, self.beta, self.loss_weight = alpha, beta, loss_weight
 
     def forward(self, pred: Tensor, target: Tensor,
+                weight: Optional[Tensor] = None,
                 avg_factor: Optional[Union[Tensor, float]] = None) -> Tensor:
         return self.loss_weight * gaussian_focal_loss(
-            pred, target, self.alpha, self.beta, avg_factor=avg_factor)
+            pred, target, self.alpha, self.beta, avg_factor=avg_factor,
+            weight=weight)
