@@ -1,21 +1,13 @@
 """CenterHead: target maps, dense and peak box regression."""
 import pytest
 import torch
-from mmengine.structures import InstanceData
 
 from mmtrack_ext.models.heads import CenterHead, box_gaussian_weights
-from mmtrack_ext.structures import SOTDataSample
+from head_samples import search_samples
 
 
 def _samples(boxes, labels, size=96):
-    out = []
-    for box, label in zip(boxes, labels):
-        s = SOTDataSample(metainfo=dict(search_shape=(size, size)))
-        s.gt_instances = InstanceData(
-            bboxes=torch.tensor([box], dtype=torch.float32) * size,
-            labels=torch.tensor([label]))
-        out.append(s)
-    return out
+    return search_samples(boxes, labels, size)
 
 
 def test_box_gaussian_weights_cover_the_box_only():

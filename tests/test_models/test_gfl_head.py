@@ -2,22 +2,15 @@
 the normalisation of JN Eq. 10."""
 import pytest
 import torch
-from mmengine.structures import InstanceData
 
 from mmtrack_ext.models.heads import GFLHead, inside_box_cells
 from mmtrack_ext.models.losses import quality_focal_loss
-from mmtrack_ext.structures import SOTDataSample, aligned_iou
+from mmtrack_ext.structures import aligned_iou
+from head_samples import search_samples
 
 
 def _samples(boxes, labels, size=64):
-    out = []
-    for box, label in zip(boxes, labels):
-        s = SOTDataSample(metainfo=dict(search_shape=(size, size)))
-        s.gt_instances = InstanceData(
-            bboxes=torch.tensor([box], dtype=torch.float32) * size,
-            labels=torch.tensor([label]))
-        out.append(s)
-    return out
+    return search_samples(boxes, labels, size)
 
 
 def test_decoding_of_exact_distributions():

@@ -3,24 +3,17 @@ heads x joint-learning table is config overrides only."""
 import pytest
 import torch
 import torch.nn.functional as F
-from mmengine.structures import InstanceData
 
 from mmtrack_ext.models.heads import CenterHead, CornerHead
 from mmtrack_ext.models.heads.center_head import gaussian_heatmap
 from mmtrack_ext.models.losses import CrossEntropyLoss, gaussian_focal_loss
-from mmtrack_ext.structures import SOTDataSample
+from head_samples import search_samples
 
 BOXES = [[0.3, 0.3, 0.6, 0.7], [0.2, 0.1, 0.5, 0.4], [0.4, 0.4, 0.9, 0.8]]
 
 
 def _samples(labels, size=64):
-    out = []
-    for box, label in zip(BOXES, labels):
-        s = SOTDataSample(metainfo=dict(search_shape=(size, size)))
-        s.gt_instances = InstanceData(
-            bboxes=torch.tensor([box]) * size, labels=torch.tensor([label]))
-        out.append(s)
-    return out
+    return search_samples(BOXES, labels, size)
 
 
 def test_sigmoid_cross_entropy():

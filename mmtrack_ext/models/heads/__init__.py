@@ -1,4 +1,5 @@
-from .base_sot_head import BaseSOTHead, conv_bn_relu, conv_tower
+from .base_sot_head import (BaseSOTHead, conv_bn_relu, conv_branch,
+                            conv_tower)
 from .center_head import (CenterHead, box_gaussian_weights, gaussian_heatmap,
                           gaussian_radius)
 from .corner_head import CornerHead, soft_argmax
@@ -6,7 +7,7 @@ from .gfl_head import GFLHead, cell_centres, inside_box_cells
 from .score_head import MLPScoreHead
 
 __all__ = [
-    'BaseSOTHead', 'conv_bn_relu', 'conv_tower', 'CenterHead',
+    'BaseSOTHead', 'conv_bn_relu', 'conv_branch', 'conv_tower', 'CenterHead',
     'box_gaussian_weights', 'gaussian_heatmap', 'gaussian_radius',
     'CornerHead', 'soft_argmax', 'GFLHead', 'cell_centres',
     'inside_box_cells', 'MLPScoreHead'

@@ -29,6 +29,17 @@ def conv_tower(in_channels: int, channels: int, num_convs: int) -> nn.Sequential
     return nn.Sequential(*layers)
 
 
+def conv_branch(in_channels: int, channels: int, num_convs: int,
+                out_channels: int) -> nn.Sequential:
+    """A :func:`conv_tower` and a 1x1 conv to ``out_channels``: the branch
+    shape of OSTrack's / STARK's heads (``[0]`` the tower, ``[1]`` the
+    output conv)."""
+    last = max(channels // 2**(num_convs - 1), 1)
+    return nn.Sequential(
+        conv_tower(in_channels, channels, num_convs),
+        nn.Conv2d(last, out_channels, 1))
+
+
 class BaseSOTHead(BaseModule):
     """Base class of tracking heads.
 

@@ -9,7 +9,7 @@ from torch import Tensor
 from mmtrack_ext.registry import MODELS
 from mmtrack_ext.structures import SOTDataSample, cxcywh_to_xyxy
 from ..losses import normalizer
-from .base_sot_head import BaseSOTHead, conv_tower
+from .base_sot_head import BaseSOTHead, conv_branch
 
 
 def gaussian_radius(height: Tensor, width: Tensor,
@@ -165,12 +165,9 @@ class CenterHead(BaseSOTHead):
     def _init_layers(self) -> None:
         """Build the branches (subclasses that share or change towers
         override this and :meth:`forward`)."""
-        out_ch = max(self.feat_channels // 2**(self.num_convs - 1), 1)
-
         def branch(out: int) -> nn.Sequential:
-            return nn.Sequential(
-                conv_tower(self.in_channels, self.feat_channels,
-                           self.num_convs), nn.Conv2d(out_ch, out, 1))
+            return conv_branch(self.in_channels, self.feat_channels,
+                               self.num_convs, out)
 
         self.score_branch = branch(1)
         self.offset_branch = branch(2)

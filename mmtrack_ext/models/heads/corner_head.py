@@ -2,13 +2,12 @@
 from typing import Dict, List, Optional
 
 import torch
-import torch.nn as nn
 from torch import Tensor
 
 from mmtrack_ext.registry import MODELS
 from mmtrack_ext.structures import SOTDataSample
 from ..losses import normalizer
-from .base_sot_head import BaseSOTHead, conv_tower
+from .base_sot_head import BaseSOTHead, conv_branch
 
 
 def soft_argmax(logits: Tensor, coord_offset: float = 0.5):
@@ -64,13 +63,8 @@ class CornerHead(BaseSOTHead):
                  loss_negative: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
-        out_ch = max(feat_channels // 2**(num_convs - 1), 1)
-        self.tl_branch = nn.Sequential(
-            conv_tower(in_channels, feat_channels, num_convs),
-            nn.Conv2d(out_ch, 1, 1))
-        self.br_branch = nn.Sequential(
-            conv_tower(in_channels, feat_channels, num_convs),
-            nn.Conv2d(out_ch, 1, 1))
+        self.tl_branch = conv_branch(in_channels, feat_channels, num_convs, 1)
+        self.br_branch = conv_branch(in_channels, feat_channels, num_convs, 1)
         self.coord_offset = coord_offset
         self.loss_bbox = MODELS.build(loss_bbox)
         self.loss_iou = MODELS.build(loss_iou)

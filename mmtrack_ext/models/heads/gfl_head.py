@@ -8,7 +8,7 @@ from torch import Tensor
 from mmtrack_ext.registry import MODELS
 from mmtrack_ext.structures import SOTDataSample, aligned_iou
 from ..losses import integral, normalizer
-from .base_sot_head import BaseSOTHead, conv_tower
+from .base_sot_head import BaseSOTHead, conv_branch
 
 
 def cell_centres(h: int, w: int, device, dtype=torch.float32) -> Tensor:
@@ -110,13 +110,9 @@ class GFLHead(BaseSOTHead):
                 "loss_qfl needs use_sigmoid=False")
         self.reg_max, self.topk = int(reg_max), int(topk)
         self.quality_weighted_box = bool(quality_weighted_box)
-        out_ch = max(feat_channels // 2**(num_convs - 1), 1)
-        self.cls_branch = nn.Sequential(
-            conv_tower(in_channels, feat_channels, num_convs),
-            nn.Conv2d(out_ch, 1, 1))
-        self.reg_branch = nn.Sequential(
-            conv_tower(in_channels, feat_channels, num_convs),
-            nn.Conv2d(out_ch, 4 * (self.reg_max + 1), 1))
+        self.cls_branch = conv_branch(in_channels, feat_channels, num_convs, 1)
+        self.reg_branch = conv_branch(in_channels, feat_channels, num_convs,
+                                      4 * (self.reg_max + 1))
         self.aware = None
         if self.topk > 0:
             self.aware = nn.Sequential(
