@@ -4,8 +4,9 @@ evaluation of stored results per benchmark, resumable testing, server
 submission packages and the protocol guard."""
 from .functional import (DEFAULT_PROTOCOLS, SOT_PROTOCOLS, SOTProtocol,
                          default_protocol, evaluate_got10k, evaluate_ope,
-                         evaluate_sequences, evaluate_vot2020, get_protocol,
-                         list_protocols, register_protocol)
+                         evaluate_presence, evaluate_sequences,
+                         evaluate_vot2020, get_protocol, list_protocols,
+                         register_protocol)
 from .guard import (ProtocolGuardError, ProtocolViolation, check_protocol,
                     protocol_guard)
 from .metrics import SOTMetric, strip_metric_prefix
@@ -13,11 +14,13 @@ from .offline import (BENCHMARKS, BenchmarkGroundTruth, BenchmarkSpec,
                       ResultProblems, evaluate_raw_results, get_benchmark,
                       load_ground_truth, load_raw_results,
                       register_benchmark)
-from .results_io import (LAYOUT_ALIASES, as_written, canonical_layout,
-                         is_complete_result, read_got10k_repetitions,
-                         read_results, read_sequence_results, read_times,
-                         result_path, time_path, write_results,
-                         write_sequence_results, write_times)
+from .results_io import (LAYOUT_ALIASES, absence_path, as_written,
+                         canonical_layout, confidence_path,
+                         is_complete_result, read_absence, read_confidences,
+                         read_got10k_repetitions, read_results,
+                         read_sequence_results, read_times, result_path,
+                         time_path, write_absence, write_confidences,
+                         write_results, write_sequence_results, write_times)
 from .resume import ResumePlan, apply_resume, plan_resume
 from .submission import (SUBMISSION_FORMATS, SubmissionError,
                          SubmissionReport, check_submission,
@@ -46,5 +49,7 @@ __all__ = [
     'pack_submission', 'fragment_regions_from_boxes', 'load_vot_results',
     'read_vot_sequence_results', 'read_vot_times', 'read_vot_trajectory',
     'vot_time_path', 'vot_trajectory_path', 'write_vot_sequence_results',
-    'write_vot_trajectory'
+    'write_vot_trajectory', 'evaluate_presence', 'absence_path',
+    'confidence_path', 'read_absence', 'read_confidences', 'write_absence',
+    'write_confidences'
 ]

@@ -26,7 +26,8 @@ from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 import numpy as np
 
 from .functional import default_protocol, evaluate_sequences
-from .results_io import read_got10k_repetitions, read_results, read_times
+from .results_io import (read_confidences, read_got10k_repetitions,
+                         read_results, read_times)
 
 __all__ = [
     'BenchmarkSpec', 'BENCHMARKS', 'register_benchmark', 'get_benchmark',
@@ -312,18 +313,25 @@ class ResultProblems:
 
 
 def _read_sequence(results: str, stem: str):
-    """Boxes (a list of repetitions) and times of one sequence's file
-    ``stem``, or ``None`` when no file exists."""
+    """Boxes (a list of repetitions), times and confidences (repetition 1)
+    of one sequence's file ``stem``, or ``None`` when no file exists."""
     if osp.isdir(osp.join(results, stem)):
         reps = read_got10k_repetitions(results, stem)
         time_file = osp.join(results, stem, f'{stem}_time.txt')
+        score_file = osp.join(results, stem, f'{stem}_001_confidence.value')
     elif osp.isfile(osp.join(results, f'{stem}.txt')):
         reps = [read_results(osp.join(results, f'{stem}.txt'))]
         time_file = osp.join(results, f'{stem}_time.txt')
+        score_file = osp.join(results, f'{stem}_confidence.value')
     else:
         return None
     times = read_times(time_file) if osp.isfile(time_file) else None
-    return reps, times
+    scores = (read_confidences(score_file) if osp.isfile(score_file) else
+              None)
+    if scores is not None and len(scores) != len(reps[0]):
+        raise ValueError(f'{score_file}: {len(scores)} confidences for '
+                         f'{len(reps[0])} boxes')
+    return reps, times, scores
 
 
 def load_raw_results(results: str,
@@ -338,8 +346,10 @@ def load_raw_results(results: str,
             has no file (:attr:`BenchmarkSpec.result_aliases`).
 
     Returns:
-        tuple: ``{seq: {'pred': (N, 4) or [(N, 4), ...], 'times'}}`` of the
-        sequences that can be scored and a :class:`ResultProblems`.
+        tuple: ``{seq: {'pred': (N, 4) or [(N, 4), ...], 'times'[,
+        'score']}}`` of the sequences that can be scored (``score``: the
+        per-frame confidences, where a confidence file exists) and a
+        :class:`ResultProblems`.
     """
     if not osp.isdir(results):
         raise FileNotFoundError(f'results folder not found: {results}')
@@ -358,7 +368,7 @@ def load_raw_results(results: str,
         if found is None:
             problems.missing.append(seq)
             continue
-        reps, times = found
+        reps, times, scores = found
         bad = [len(r) for r in reps if len(r) != n]
         if bad:
             problems.wrong_length[seq] = (bad[0], n)
@@ -369,6 +379,8 @@ def load_raw_results(results: str,
             problems.nan_rows[seq] = nan
         preds[seq] = dict(pred=reps if len(reps) > 1 else reps[0],
                           times=times)
+        if scores is not None:
+            preds[seq]['score'] = scores
     return preds, problems
 
 

@@ -8,6 +8,14 @@ Layouts:
 - ``'pytracking'``: ``{root}/{seq}.txt`` and ``{root}/{seq}_time.txt``
   (pytracking / STARK / OSTrack, LaSOT and most OPE benchmarks).
 
+Beside the boxes: the per-frame confidence in [0, 1], one value a line, in
+``{root}/{seq}/{seq}_001_confidence.value`` (got10k layout; the VOT
+long-term convention) or ``{root}/{seq}_confidence.value`` (pytracking),
+and, for trackers with an absence threshold, the reported absence (1 where
+the tracker says the target is not there, else 0) in
+``{seq}_001_absence.label`` / ``{seq}_absence.label`` (GOT-10k's name for
+the ground-truth flags).
+
 Benchmark names are accepted as layout names (:data:`LAYOUT_ALIASES`):
 ``'lasot'``, ``'otb'``, ``'uav'``, ``'nfs'``, ``'tnl2k'`` and
 ``'trackingnet'`` are the pytracking layout (the TrackingNet server reads
@@ -35,7 +43,9 @@ __all__ = [
     'canonical_layout', 'as_written', 'result_path', 'time_path',
     'write_results', 'read_results', 'write_times', 'read_times',
     'write_sequence_results', 'read_sequence_results',
-    'read_got10k_repetitions', 'is_complete_result'
+    'read_got10k_repetitions', 'is_complete_result', 'confidence_path',
+    'absence_path', 'write_confidences', 'read_confidences',
+    'write_absence', 'read_absence', 'SCORE_DECIMALS'
 ]
 
 LAYOUTS = ('got10k', 'pytracking')
@@ -53,6 +63,8 @@ LAYOUT_ALIASES = {
 #: decimals of written boxes and per-frame times
 BOX_DECIMALS = 4
 TIME_DECIMALS = 6
+#: decimals of written confidences
+SCORE_DECIMALS = 6
 _SPLIT = re.compile(r'[,\s]+')
 
 
@@ -119,6 +131,22 @@ def time_path(root: str, seq: str, layout: str = 'got10k') -> str:
     if _check_layout(layout) == 'got10k':
         return osp.join(root, seq, f'{seq}_time.txt')
     return osp.join(root, f'{seq}_time.txt')
+
+
+def confidence_path(root: str, seq: str, layout: str = 'got10k',
+                    rep: int = 1) -> str:
+    """Path of the per-frame confidence file of ``seq``."""
+    if _check_layout(layout) == 'got10k':
+        return osp.join(root, seq, f'{seq}_{rep:03d}_confidence.value')
+    return osp.join(root, f'{seq}_confidence.value')
+
+
+def absence_path(root: str, seq: str, layout: str = 'got10k',
+                 rep: int = 1) -> str:
+    """Path of the per-frame reported-absence file of ``seq``."""
+    if _check_layout(layout) == 'got10k':
+        return osp.join(root, seq, f'{seq}_{rep:03d}_absence.label')
+    return osp.join(root, f'{seq}_absence.label')
 
 
 def _parse(path: str, ncols: Optional[int]) -> np.ndarray:
@@ -188,17 +216,64 @@ def write_times(path: str, times: Union[np.ndarray, Sequence],
     return _atomic_savetxt(path, times, fmt)
 
 
+def write_confidences(path: str, scores: Union[np.ndarray, Sequence],
+                      fmt: str = f'%.{SCORE_DECIMALS}f') -> str:
+    """Write per-frame confidences, one per line (atomically). Returns
+    ``path``."""
+    scores = np.asarray(scores, dtype=np.float64).reshape(-1)
+    return _atomic_savetxt(path, scores, fmt)
+
+
+def read_confidences(path: str) -> np.ndarray:
+    """Read a per-frame confidence file as float64 ``(N,)``."""
+    return _parse(path, None)
+
+
+def write_absence(path: str, absent: Union[np.ndarray, Sequence]) -> str:
+    """Write per-frame reported absence (0 / 1), one per line (atomically).
+    Returns ``path``."""
+    absent = np.asarray(absent).reshape(-1).astype(np.int64)
+    if absent.size and not np.isin(absent, (0, 1)).all():
+        raise ValueError(f'{path}: absence flags must be 0 or 1')
+    return _atomic_savetxt(path, absent, '%d')
+
+
+def read_absence(path: str) -> np.ndarray:
+    """Read a per-frame absence file as an int64 ``(N,)`` array of 0 / 1."""
+    values = _parse(path, None)
+    if values.size and not np.isin(values, (0, 1)).all():
+        bad = int(np.flatnonzero(~np.isin(values, (0, 1)))[0])
+        raise ValueError(f'{path}: absence flags must be 0 or 1, got '
+                         f'{values[bad]} in data line {bad + 1}')
+    return values.astype(np.int64)
+
+
 def write_sequence_results(root: str,
                            seq: str,
                            boxes: np.ndarray,
                            times: Optional[np.ndarray] = None,
                            layout: str = 'got10k',
-                           rep: int = 1) -> List[str]:
-    """Write the box file (and the time file if ``times`` is given) of one
-    sequence in ``layout``. Returns the written paths."""
+                           rep: int = 1,
+                           scores: Optional[np.ndarray] = None,
+                           absent: Optional[np.ndarray] = None) -> List[str]:
+    """Write the box file of one sequence in ``layout``, and the time,
+    confidence and absence files of the arrays given. Returns the written
+    paths."""
+    n = len(boxes)
+    for key, values in (('times', times), ('scores', scores),
+                        ('absent', absent)):
+        if values is not None and np.size(values) != n:
+            raise ValueError(f'sequence {seq!r}: {np.size(values)} {key} '
+                             f'for {n} boxes')
     paths = [write_results(result_path(root, seq, layout, rep), boxes)]
     if times is not None:
         paths.append(write_times(time_path(root, seq, layout), times))
+    if scores is not None:
+        paths.append(write_confidences(
+            confidence_path(root, seq, layout, rep), scores))
+    if absent is not None:
+        paths.append(write_absence(absence_path(root, seq, layout, rep),
+                                   absent))
     return paths
 
 

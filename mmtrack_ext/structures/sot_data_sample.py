@@ -19,7 +19,9 @@ class SOTDataSample(BaseDataElement):
       (used to initialise on frame 0 and by the metrics);
       ``gt_instances.visible``: ``(1,)`` bool.
     - ``pred_instances.bboxes``: ``(1, 4)`` predicted box in frame pixels;
-      ``pred_instances.scores``: ``(1,)`` confidence in [0, 1].
+      ``pred_instances.scores``: ``(1,)`` confidence in [0, 1];
+      ``pred_instances.absent``: ``(1,)`` bool, only from trackers with
+      ``test_cfg.absence_score``.
 
     Metainfo keys: ``video_id`` (int, index of the video in the dataset),
     ``video_name``, ``frame_id`` (0-based), ``video_length``, ``ori_shape``

@@ -165,6 +165,21 @@ def test_min_score_keeps_the_last_box():
     assert state.frame_id == 2
 
 
+def test_absence_score_reports_absence_per_frame():
+    cfg = _model_cfg('jn/jn_vit-tiny_gfl_synthetic.py')
+    cfg.test_cfg.absence_score = 1.0  # every tracked frame is below it
+    model = MODELS.build(cfg)
+    outs = _track_video(model, num_frames=3)
+    flags = [bool(o.pred_instances.absent) for o in outs]
+    assert flags == [False, True, True]  # frame 0 is the given box
+    cfg.test_cfg.absence_score = None
+    outs = _track_video(MODELS.build(cfg), num_frames=2)
+    assert 'absent' not in outs[1].pred_instances
+    cfg.test_cfg.absence_score = 1.5
+    with pytest.raises(ValueError, match='absence_score'):
+        MODELS.build(cfg)
+
+
 @pytest.mark.parametrize('penalty', [None, 1.0])
 def test_size_penalty_prefers_the_candidate_of_the_previous_size(penalty):
     """Two candidates: a stronger one three times the previous size and a

@@ -47,7 +47,8 @@ def build_result_set(num_seqs: int, length: int, seed: int = 0) -> dict:
     GT: a box random-walking in a 1280x720 image (integer xywh, sizes 10 to
     300 px); predictions: GT plus Gaussian noise (valid, positive sizes);
     about 5% of the frames carry an invisible target (``target_visible``
-    False, ``absent`` 1, ``cover`` 0).
+    False, ``absent`` 1, ``cover`` 0); confidences (``score``) are higher
+    where the target is visible.
     """
     rng = np.random.default_rng(seed)
     sequences = {}
@@ -68,6 +69,8 @@ def build_result_set(num_seqs: int, length: int, seed: int = 0) -> dict:
             target_visible=visible,
             absent=(~visible).astype(np.int64),
             cover=np.where(visible, 8, 0),
+            score=np.clip(rng.normal(np.where(visible, 0.7, 0.3), 0.2), 0,
+                          1),
             resolution=(1280, 720))
     return sequences
 

@@ -3,7 +3,8 @@
 ``evaluate_sequences(protocol, sequences)`` is the entry point; the
 protocols ``'got10k'``, ``'ostrack'``, ``'pytracking'``, ``'uav'``,
 ``'otb'``, ``'lasot_matlab'``, ``'trackingnet'`` and ``'vot2020'`` reproduce
-the official toolkits (see each module's docstring and
+the official toolkits, ``'presence'`` scores the per-frame confidence
+against the target's presence (see each module's docstring and
 ``docs/evaluation.md``); ``DEFAULT_PROTOCOLS`` names the one papers use per
 benchmark.
 """
@@ -16,6 +17,8 @@ from .got10k import (GOT10K_KEYS, GOT10K_THRESHOLDS, evaluate_got10k,
 from .ope import (CENTER_THRESHOLDS, NORM_CENTER_THRESHOLDS, OPE_FLAVOURS,
                   OPE_KEYS, OVERLAP_THRESHOLDS, OPEFrameErrors, evaluate_ope,
                   matlab_colon, ope_sequence_errors)
+from .presence import (PRESENCE_KEYS, evaluate_presence, lt_thresholds,
+                       presence_labels, roc_auc)
 from .protocols import (DEFAULT_PROTOCOL_OPTIONS, DEFAULT_PROTOCOLS,
                         SOT_PROTOCOLS, SOTProtocol, default_protocol,
                         evaluate_sequences, get_protocol, list_protocols,
@@ -36,5 +39,7 @@ __all__ = [
     'get_protocol', 'list_protocols', 'register_protocol',
     'DEFAULT_PROTOCOLS', 'DEFAULT_PROTOCOL_OPTIONS', 'default_protocol',
     'VOT2020_EAO_INTERVAL', 'VOT2020_KEYS', 'eao_curve', 'evaluate_vot2020',
-    'find_anchors', 'fragment_frames', 'fragment_progress'
+    'find_anchors', 'fragment_frames', 'fragment_progress',
+    'PRESENCE_KEYS', 'evaluate_presence', 'lt_thresholds',
+    'presence_labels', 'roc_auc'
 ]

@@ -12,8 +12,10 @@ from mmengine.structures import BaseDataElement
 
 from mmtrack_ext.registry import METRICS
 from ..functional import get_protocol
-from ..results_io import (TIME_DECIMALS, as_written, canonical_layout,
-                          read_results, read_times, result_path, time_path,
+from ..results_io import (SCORE_DECIMALS, TIME_DECIMALS, absence_path,
+                          as_written, canonical_layout, confidence_path,
+                          read_absence, read_confidences, read_results,
+                          read_times, result_path, time_path,
                           write_sequence_results)
 
 __all__ = ['SOTMetric', 'strip_metric_prefix']
@@ -35,10 +37,11 @@ _REC_DTYPE = np.dtype([
     ('visible', np.int8),  # 1, 0, -1 unknown
     ('absent', np.int8),
     ('cover', np.int8),
+    ('pred_absent', np.int8),  # the tracker's absence report, -1 none
 ])
 _CHUNK = 4096
 # metrics that are not fractions are logged but not returned
-_NOT_RETURNED = ('num_frames', 'num_sequences', 'FPS')
+_NOT_RETURNED = ('num_frames', 'num_sequences', 'FPS', 'num_absent')
 
 
 def strip_metric_prefix(metrics: Dict[str, Any],
@@ -123,14 +126,21 @@ class SOTMetric(BaseMetric):
         protocol: a protocol name or a list of names: ``'got10k'`` (``AO``,
             ``SR0.5``, ``SR0.75``), the OPE protocols ``'ostrack'``,
             ``'pytracking'``, ``'otb'``, ``'uav'``, ``'lasot_matlab'``,
-            ``'trackingnet'`` (``AUC``, ``P``, ``P_norm``...); see
+            ``'trackingnet'`` (``AUC``, ``P``, ``P_norm``...), and
+            ``'presence'`` (the confidence against the target's presence:
+            ``presence_AUC`` and the VOT long-term ``LT_F``, ``LT_Pr``,
+            ``LT_Re``; needs per-frame scores); see
             ``docs/evaluation.md`` and, for what papers report per
             benchmark, :data:`~mmtrack_ext.evaluation.DEFAULT_PROTOCOLS`
             (VOT2020's anchor-based ``vot2020`` runs through
             ``tools/analysis_tools/run_vot2020.py`` instead).
         outfile_prefix: if set, results are written there in ``layout``
             (``x,y,w,h``, 4 decimals, one line per frame, plus the time file
-            when the samples carry ``track_time``), each video **as soon as
+            when the samples carry ``track_time``, the confidence file
+            ``{video}_001_confidence.value`` when they carry
+            ``pred_instances.scores`` and the absence file
+            ``{video}_001_absence.label`` when they carry
+            ``pred_instances.absent``), each video **as soon as
             all its frames have been processed** on one rank (what
             :class:`~mmtrack_ext.datasets.VideoSampler` gives), the others
             when the metric is evaluated. The metrics are then computed on
@@ -292,6 +302,7 @@ class SOTMetric(BaseMetric):
             rec['visible'] = flag('visible', -1)
             rec['absent'] = flag('absent', -1)
             rec['cover'] = flag('cover', -1)
+            rec['pred_absent'] = _first_flag(_get(pred_inst, 'absent'), -1)
             position = len(self.results) * _CHUNK + self._fill
             self._fill += 1
             if self._fill == _CHUNK:
@@ -395,6 +406,7 @@ class SOTMetric(BaseMetric):
             for v in videos.values():
                 v['pred'] = as_written(v['pred'])
                 v['time'] = as_written(v['time'], TIME_DECIMALS)
+                v['score'] = as_written(v['score'], SCORE_DECIMALS)
         if self.resumed_sequences:
             videos = self._add_resumed(videos)
         no_gt = {
@@ -502,9 +514,15 @@ class SOTMetric(BaseMetric):
             return None, problems, None
         has_pred = r['has_pred'].copy()
         pred = r['pred'].copy()
+        score = r['score'].copy()
+        pred_absent = r['pred_absent'].astype(np.int64)
         if not has_pred[0] and r['has_gt'][0]:
             pred[0] = r['gt'][0]  # initialisation frame
             has_pred[0] = True
+        if np.isnan(score[0]):
+            score[0] = 1.0  # the initialisation box is certain
+        if pred_absent[0] < 0:
+            pred_absent[0] = 0
         if not has_pred.all():
             missing = np.flatnonzero(~has_pred)
             return None, [], f'video {name!r} frames [{_frames_str(missing)}]'
@@ -515,7 +533,8 @@ class SOTMetric(BaseMetric):
             gt=r['gt'].copy(),
             has_gt=r['has_gt'].copy(),
             time=r['time'].copy(),
-            score=r['score'].copy(),
+            score=score,
+            pred_absent=pred_absent,
             visible=r['visible'].astype(np.int64),
             absent=r['absent'].astype(np.int64),
             cover=r['cover'].astype(np.int64),
@@ -524,8 +543,13 @@ class SOTMetric(BaseMetric):
 
     def _write_video(self, name: str, video: dict) -> None:
         times = video['time'] if np.isfinite(video['time']).any() else None
+        scores = (video['score']
+                  if np.isfinite(video['score']).all() else None)
+        absent = (video['pred_absent']
+                  if (video['pred_absent'] >= 0).all() else None)
         write_sequence_results(self.outfile_prefix, name, video['pred'],
-                               times=times, layout=self.layout)
+                               times=times, layout=self.layout,
+                               scores=scores, absent=absent)
 
     def _write(self, videos: Dict[str, dict], already: int = 0) -> None:
         for name, v in videos.items():
@@ -581,6 +605,14 @@ class SOTMetric(BaseMetric):
                 raise ValueError(f'SOTMetric: {tpath} has {len(stored)} '
                                  f'times for the {n} frames of {name!r}')
             times = stored
+        scores = np.full(n, np.nan)
+        cpath = confidence_path(self.outfile_prefix, name, self.layout)
+        if osp.isfile(cpath):
+            scores = self._read_per_frame(read_confidences, cpath, n, name)
+        pred_absent = np.full(n, -1, np.int64)
+        apath = absence_path(self.outfile_prefix, name, self.layout)
+        if osp.isfile(apath):
+            pred_absent = self._read_per_frame(read_absence, apath, n, name)
         ann = dataset.get_annotation(idx)
         # the float32 round trip of boxes packed by PackSOTInputs
         b = np.asarray(ann['bboxes'], np.float32).astype(np.float64)
@@ -593,11 +625,20 @@ class SOTMetric(BaseMetric):
             gt=gt,
             has_gt=np.ones(n, bool),
             time=times,
-            score=np.full(n, np.nan),
+            score=scores,
+            pred_absent=pred_absent,
             visible=np.asarray(ann['visible']).astype(np.int64),
             absent=np.asarray(ann['absent']).astype(np.int64),
             cover=np.asarray(ann['cover']).astype(np.int64),
             resolution=(float(width), float(height)))
+
+    @staticmethod
+    def _read_per_frame(reader, path: str, n: int, name: str) -> np.ndarray:
+        values = reader(path)
+        if len(values) != n:
+            raise ValueError(f'SOTMetric: {path} has {len(values)} values '
+                             f'for the {n} frames of {name!r}')
+        return values
 
     @staticmethod
     def _warn_non_finite(videos: Dict[str, dict]) -> None:
@@ -625,6 +666,13 @@ class SOTMetric(BaseMetric):
                     resolution=v['resolution'])
                 if np.isfinite(v['time']).any():
                     seq['times'] = v['time']
+            elif protocol == 'presence':
+                seq.update(
+                    score=v['score'],
+                    cover=v['cover'],
+                    absent=v['absent'],
+                    target_visible=v['visible'] != 0,
+                    resolution=v['resolution'])
             elif self.ope_target_visible:
                 seq['target_visible'] = v['visible'] != 0
             seqs[name] = seq

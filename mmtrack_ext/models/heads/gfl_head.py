@@ -19,7 +19,8 @@ def cell_centres(h: int, w: int, device, dtype=torch.float32) -> Tensor:
     return torch.stack(torch.meshgrid(xs, ys, indexing='xy'), dim=-1)
 
 
-def inside_box_cells(boxes: Tensor, positive: Tensor, size) -> Tensor:
+def inside_box_cells(boxes: Tensor, positive: Tensor, size,
+                     center_radius: Optional[float] = None) -> Tensor:
     """``(B, H, W)`` bool: cells whose centre lies inside the box, for
     positive pairs only; the cell holding the box centre always counts (a
     box smaller than a cell keeps one positive).
@@ -28,6 +29,9 @@ def inside_box_cells(boxes: Tensor, positive: Tensor, size) -> Tensor:
         boxes: ``(B, 4)`` xyxy normalised to the map.
         positive: ``(B,)`` bool pair labels.
         size: ``(H, W)``.
+        center_radius: if set, only cells whose centre is also within this
+            many cells of the box centre along both axes (FCOS's centre
+            sampling, radius in cells).
     """
     h, w = size
     scaled = boxes * boxes.new_tensor([w, h, w, h])
@@ -35,6 +39,10 @@ def inside_box_cells(boxes: Tensor, positive: Tensor, size) -> Tensor:
     x, y = centres[..., 0][None], centres[..., 1][None]
     x1, y1, x2, y2 = (v[:, None, None] for v in scaled.unbind(-1))
     inside = (x >= x1) & (x <= x2) & (y >= y1) & (y <= y2)
+    if center_radius is not None:
+        bx = ((x1 + x2) * 0.5 - x).abs()
+        by = ((y1 + y2) * 0.5 - y).abs()
+        inside &= (bx <= center_radius) & (by <= center_radius)
     cx = ((scaled[:, 0] + scaled[:, 2]) * 0.5).floor().long().clamp(0, w - 1)
     cy = ((scaled[:, 1] + scaled[:, 3]) * 0.5).floor().long().clamp(0, h - 1)
     inside[torch.arange(len(boxes), device=boxes.device), cy, cx] = True
@@ -77,6 +85,11 @@ class GFLHead(BaseSOTHead):
         quality_weighted_box: weight each positive cell's box and DFL
             losses by its detached predicted score (GFL, LiteTrack) instead
             of uniformly.
+        center_radius: ``None`` (JN: every cell inside the box is a
+            positive) or a radius in cells: only cells inside the box and
+            within it of the box centre are positives (FCOS centre
+            sampling); the quality map then peaks nearer the centre, whose
+            boxes are easier, at the cost of fewer supervised cells.
         loss_qfl, loss_dfl, loss_bbox, loss_iou: loss configs (JN:
             QFL 1, DFL 0.2, L1 5, GIoU 2).
     """
@@ -89,6 +102,7 @@ class GFLHead(BaseSOTHead):
                  topk: int = 4,
                  aware_channels: int = 64,
                  quality_weighted_box: bool = False,
+                 center_radius: Optional[float] = None,
                  loss_qfl: dict = dict(
                      type='QualityFocalLoss', use_sigmoid=False, beta=2.0,
                      loss_weight=1.0),
@@ -110,6 +124,11 @@ class GFLHead(BaseSOTHead):
                 "loss_qfl needs use_sigmoid=False")
         self.reg_max, self.topk = int(reg_max), int(topk)
         self.quality_weighted_box = bool(quality_weighted_box)
+        if center_radius is not None and center_radius <= 0:
+            raise ValueError(
+                f'center_radius must be > 0 cells or None, got '
+                f'{center_radius}')
+        self.center_radius = center_radius
         self.cls_branch = conv_branch(in_channels, feat_channels, num_convs, 1)
         self.reg_branch = conv_branch(in_channels, feat_channels, num_convs,
                                       4 * (self.reg_max + 1))
@@ -177,7 +196,8 @@ class GFLHead(BaseSOTHead):
         score, dist = outs['score'], outs['dist']
         b, _, h, w = score.shape
         gt_boxes, positive = self.get_targets(data_samples, score.device)
-        inside = inside_box_cells(gt_boxes, positive, (h, w))
+        inside = inside_box_cells(gt_boxes, positive, (h, w),
+                                  self.center_radius)
         pred_boxes = self.decode_all(outs)
         gt_cells = gt_boxes[:, None, None].expand_as(pred_boxes)
         # QFL: IoU of the detached box inside the target, 0 elsewhere

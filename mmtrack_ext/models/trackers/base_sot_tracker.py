@@ -401,9 +401,13 @@ class BaseSOTTracker(BaseModel):
                 box, score = self.track(img, state)
             if frame_id + 1 >= sample.metainfo.get('video_length', 1 << 62):
                 self._states.pop(video_id, None)
-            sample.pred_instances = InstanceData(
+            pred = InstanceData(
                 bboxes=box.reshape(1, 4).float().cpu(),
                 scores=torch.tensor([score], dtype=torch.float32))
+            if self.test_cfg.absence_score is not None:
+                pred.absent = torch.tensor(
+                    [frame_id > 0 and score < self.test_cfg.absence_score])
+            sample.pred_instances = pred
             sample.set_metainfo(
                 dict(track_time=time.perf_counter() - start))
         return data_samples

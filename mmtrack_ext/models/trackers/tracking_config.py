@@ -55,6 +55,10 @@ class TrackingConfig:
         score_source: where the reported confidence comes from: ``'auto'``
             (the score head if the tracker has one, else the head),
             ``'head'`` or ``'score_head'``.
+        absence_score: ``None`` or a confidence below which the target is
+            reported absent in that frame (``pred_instances.absent``,
+            written to ``{video}_001_absence.label``); the box is still
+            predicted and written (``min_score`` decides whether it moves).
     """
     template_factor: float = 2.0
     template_size: Optional[int] = None
@@ -72,6 +76,7 @@ class TrackingConfig:
     size_penalty: Optional[dict] = None
     redetect: Optional[dict] = None
     score_source: str = 'auto'
+    absence_score: Optional[float] = None
 
     @classmethod
     def from_dict(cls, cfg: Optional[dict],
@@ -103,6 +108,10 @@ class TrackingConfig:
         if self.score_source not in ('auto', 'head', 'score_head'):
             raise ValueError(f"{where}.score_source must be 'auto', 'head' "
                              f"or 'score_head', got {self.score_source!r}")
+        if self.absence_score is not None and not \
+                0. <= self.absence_score <= 1.:
+            raise ValueError(f'{where}.absence_score must be in [0, 1] or '
+                             f'None, got {self.absence_score}')
         if self.num_templates < 1:
             raise ValueError(f'{where}.num_templates must be >= 1')
         if self.redetect:
