@@ -1,7 +1,14 @@
 """Every config under configs/ builds, keeps its sizes in one place, and runs
-one training iteration and one tracking step on tiny inputs."""
+one training iteration and one tracking step on tiny inputs.
+
+Ablation configs often change only the data or the schedule: configs whose
+``model`` (and training pipeline) are identical are checked once, under the
+first of them, so the suite's cost grows with the number of distinct models,
+not of configs."""
 import glob
+import json
 import os.path as osp
+from collections import OrderedDict
 
 import pytest
 import torch
@@ -19,6 +26,34 @@ CONFIGS = sorted(
     osp.relpath(p, ROOT)
     for p in glob.glob(osp.join(ROOT, 'configs', '**', '*.py'),
                        recursive=True) if '_base_' not in p)
+
+
+def _group_by(key_fn):
+    """``{representative: [configs with the same key]}``; the
+    representative is the least nested config of a group (a method's main
+    config rather than one of its ablations)."""
+    groups = OrderedDict()
+    for config in CONFIGS:
+        cfg = Config.fromfile(osp.join(ROOT, config))
+        key = json.dumps(key_fn(cfg), sort_keys=True, default=str)
+        groups.setdefault(key, []).append(config)
+    return OrderedDict(
+        (min(v, key=lambda c: (c.count('/'), c)), v)
+        for v in groups.values())
+
+
+def _model_key(cfg):
+    return cfg.model.to_dict()
+
+
+def _sizes_key(cfg):
+    return [cfg.model.to_dict(),
+            cfg.get('train_dataloader', {}).get('dataset', {}).get(
+                'pipeline', [])]
+
+
+MODEL_GROUPS = _group_by(_model_key)
+SIZE_GROUPS = _group_by(_sizes_key)
 
 
 def _pipeline_step(cfg, kind):
@@ -55,7 +90,12 @@ def test_configs_are_found():
     assert len(CONFIGS) >= 4
 
 
-@pytest.mark.parametrize('config', CONFIGS)
+def test_identical_models_are_grouped():
+    assert sum(map(len, MODEL_GROUPS.values())) == len(CONFIGS)
+    assert sum(map(len, SIZE_GROUPS.values())) == len(CONFIGS)
+
+
+@pytest.mark.parametrize('config', list(SIZE_GROUPS))
 def test_config_sizes_live_in_one_place(config):
     cfg = Config.fromfile(osp.join(ROOT, config))
     model = MODELS.build(cfg.model)
@@ -72,7 +112,7 @@ def test_config_sizes_live_in_one_place(config):
         assert check['stride'] == model.backbone.out_stride, config
 
 
-@pytest.mark.parametrize('config', CONFIGS)
+@pytest.mark.parametrize('config', list(MODEL_GROUPS))
 def test_config_trains_one_iteration_and_tracks(config):
     cfg = Config.fromfile(osp.join(ROOT, config))
     torch.manual_seed(0)

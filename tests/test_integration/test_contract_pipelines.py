@@ -72,6 +72,39 @@ def test_plugin_backbone_gets_the_template_boxes_of_the_pipeline(
                                torch.tensor([[[0.25, 0.25, 0.75, 0.75]]]))
 
 
+def test_plugin_head_gets_the_pair_labels_of_the_pipeline(synthetic_root):
+    """A head registered from another package (the example plugin's), with
+    negative pairs switched on in its config only: its loss sees each
+    pair's label, 0 for the negatives the sampler drew."""
+    sys.path.insert(0, PLUGIN)
+    try:
+        cfg = Config.fromfile(osp.join(
+            PLUGIN, 'configs',
+            'onestream_vit-tiny_shared-tower-head_synthetic.py'))
+        import example_plugin  # noqa: F401  (what custom_imports does)
+    finally:
+        sys.path.pop(0)
+    loader_cfg = cfg.train_dataloader.copy()
+    loader_cfg.dataset.datasets[0].data_root = synthetic_root
+    loader_cfg.dataset.frame_sampler.positive_ratio = 0.5
+    loader_cfg.update(batch_size=8, num_workers=0, persistent_workers=False)
+    batch = next(iter(Runner.build_dataloader(loader_cfg, seed=0)))
+    model = MODELS.build(cfg.model)
+    assert type(model.head).__module__.startswith('example_plugin')
+    seen = []
+    loss_by_feat = model.head.loss_by_feat
+
+    def spy(outs, data_samples):
+        seen.append([int(s.gt_instances.labels[0]) for s in data_samples])
+        return loss_by_feat(outs, data_samples)
+
+    model.head.loss_by_feat = spy
+    losses = model(**model.data_preprocessor(batch, True), mode='loss')
+    labels = [int(s.gt_instances.labels[0]) for s in batch['data_samples']]
+    assert seen == [labels] and set(labels) == {0, 1}
+    assert all(torch.isfinite(v) for v in losses.values())
+
+
 _PRETEXT_MODULE = '''
 import torch.nn.functional as F
 from mmtrack_ext.models import BasePretextModel

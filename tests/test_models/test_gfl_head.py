@@ -89,3 +89,37 @@ def test_aware_path_changes_the_score_and_can_be_disabled():
     assert aware.aware[0].in_channels == 20  # 4 sides x (top-4 + mean)
     with pytest.raises(ValueError, match='use_sigmoid=False'):
         GFLHead(in_channels=8, loss_qfl=dict(type='QualityFocalLoss'))
+
+
+def test_center_radius_keeps_the_cells_near_the_box_centre():
+    box = torch.tensor([[0.0, 0.0, 1.0, 1.0]])  # the whole 6x6 map
+    every = inside_box_cells(box, torch.tensor([True]), (6, 6))
+    near = inside_box_cells(box, torch.tensor([True]), (6, 6),
+                            center_radius=1.0)
+    assert every.sum() == 36
+    # centre (3, 3): cell centres 2.5 and 3.5 on each axis are within 1
+    assert near[0].nonzero().tolist() == [[2, 2], [2, 3], [3, 2], [3, 3]]
+    with pytest.raises(ValueError, match='center_radius'):
+        GFLHead(in_channels=8, center_radius=0)
+
+
+def test_iou_gaussian_quality_target_peaks_at_the_box_centre():
+    from mmtrack_ext.models.heads import box_gaussian_weights
+    torch.manual_seed(0)
+    feats = torch.randn(1, 8, 6, 6)
+    samples = _samples([[0.0, 0.0, 1.0, 1.0]], [1])
+    plain = GFLHead(in_channels=8, feat_channels=16, reg_max=8)
+    gauss = GFLHead(in_channels=8, feat_channels=16, reg_max=8,
+                    quality_target='iou_gaussian')
+    gauss.load_state_dict(plain.state_dict())
+    outs = plain(feats)
+    pred = plain.decode_all(outs).detach()
+    gt = torch.tensor([[0.0, 0.0, 1.0, 1.0]])
+    iou = aligned_iou(pred, gt[:, None, None].expand_as(pred)).clamp(min=0)
+    weight = box_gaussian_weights(gt, torch.tensor([True]), (6, 6))
+    qfl = quality_focal_loss(outs['score'][:, 0], iou * weight,
+                             use_sigmoid=False)
+    torch.testing.assert_close(gauss.loss(feats, samples)['loss_qfl'],
+                               qfl.sum() / 36)
+    with pytest.raises(ValueError, match='quality_target'):
+        GFLHead(in_channels=8, quality_target='gaussian')

@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from mmtrack_ext.models.heads import CenterHead, CornerHead
-from mmtrack_ext.models.heads.center_head import gaussian_heatmap
+from mmtrack_ext.models.heads import gaussian_heatmap
 from mmtrack_ext.models.losses import CrossEntropyLoss, gaussian_focal_loss
 from head_samples import search_samples
 

@@ -4,7 +4,8 @@ import pytest
 import torch
 
 from mmtrack_ext.models.backbones import OneStreamViT
-from mmtrack_ext.models.layers import TargetIndicatingToken
+from mmtrack_ext.models.layers import (TargetIndicatingToken,
+                                       sincos_box_embedding)
 from mmtrack_ext.registry import MODELS
 from mmtrack_ext.utils import register_all_modules
 
@@ -17,6 +18,7 @@ CASES = [dict(mode='token', box_format='cxcywh'),
          dict(mode='token', box_format='xyxy', hidden_dim=4),
          dict(mode='token', box_format='wh'),
          dict(mode='tokens', box_format='cxcywh'),
+         dict(mode='token', encoding='sincos'),
          dict(mode='mask')]
 
 
@@ -64,6 +66,21 @@ def test_box_formats():
         TargetIndicatingToken(8, box_format='xywh')
     with pytest.raises(ValueError, match='mode'):
         TargetIndicatingToken(8, mode='add')
+
+
+def test_sincos_encoding_by_hand():
+    emb = sincos_box_embedding(torch.tensor([[0.25, 0.5]]), 8)
+    # two numbers, 4 channels each: sin, sin, cos, cos of 2 pi v / 1e4^(i/2)
+    v = torch.tensor([0.25, 0.5])[:, None] * 2 * torch.pi * torch.tensor(
+        [1.0, 0.01])
+    expected = torch.cat([v.sin(), v.cos()], dim=-1).flatten()
+    torch.testing.assert_close(emb[0], expected)
+    tit = TargetIndicatingToken(8, encoding='sincos')
+    assert not list(tit.parameters())  # fixed, nothing learnt
+    with pytest.raises(ValueError, match='divisible'):
+        TargetIndicatingToken(6, encoding='sincos')
+    with pytest.raises(ValueError, match="mode='token'"):
+        TargetIndicatingToken(8, mode='tokens', encoding='sincos')
 
 
 def test_missing_or_unaccepted_boxes_raise():

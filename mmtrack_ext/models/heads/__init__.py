@@ -1,9 +1,11 @@
 from .base_sot_head import (BaseSOTHead, conv_bn_relu, conv_branch,
                             conv_tower)
-from .center_head import (CenterHead, box_gaussian_weights, gaussian_heatmap,
-                          gaussian_radius)
+from .center_head import CenterHead
 from .corner_head import CornerHead, soft_argmax
-from .gfl_head import GFLHead, cell_centres, inside_box_cells
+from .dense_targets import (box_gaussian_weights, cell_centres,
+                            gaussian_heatmap, gaussian_radius,
+                            inside_box_cells)
+from .gfl_head import GFLHead
 from .score_head import MLPScoreHead
 
 __all__ = [

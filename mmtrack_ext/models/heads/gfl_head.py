@@ -9,44 +9,7 @@ from mmtrack_ext.registry import MODELS
 from mmtrack_ext.structures import SOTDataSample, aligned_iou
 from ..losses import integral, normalizer
 from .base_sot_head import BaseSOTHead, conv_branch
-
-
-def cell_centres(h: int, w: int, device, dtype=torch.float32) -> Tensor:
-    """``(H, W, 2)`` ``(x, y)`` centres of the cells of an ``H x W`` map, in
-    cell units (``j + 0.5``, ``i + 0.5``)."""
-    ys = torch.arange(h, device=device, dtype=dtype) + 0.5
-    xs = torch.arange(w, device=device, dtype=dtype) + 0.5
-    return torch.stack(torch.meshgrid(xs, ys, indexing='xy'), dim=-1)
-
-
-def inside_box_cells(boxes: Tensor, positive: Tensor, size,
-                     center_radius: Optional[float] = None) -> Tensor:
-    """``(B, H, W)`` bool: cells whose centre lies inside the box, for
-    positive pairs only; the cell holding the box centre always counts (a
-    box smaller than a cell keeps one positive).
-
-    Args:
-        boxes: ``(B, 4)`` xyxy normalised to the map.
-        positive: ``(B,)`` bool pair labels.
-        size: ``(H, W)``.
-        center_radius: if set, only cells whose centre is also within this
-            many cells of the box centre along both axes (FCOS's centre
-            sampling, radius in cells).
-    """
-    h, w = size
-    scaled = boxes * boxes.new_tensor([w, h, w, h])
-    centres = cell_centres(h, w, boxes.device, boxes.dtype)
-    x, y = centres[..., 0][None], centres[..., 1][None]
-    x1, y1, x2, y2 = (v[:, None, None] for v in scaled.unbind(-1))
-    inside = (x >= x1) & (x <= x2) & (y >= y1) & (y <= y2)
-    if center_radius is not None:
-        bx = ((x1 + x2) * 0.5 - x).abs()
-        by = ((y1 + y2) * 0.5 - y).abs()
-        inside &= (bx <= center_radius) & (by <= center_radius)
-    cx = ((scaled[:, 0] + scaled[:, 2]) * 0.5).floor().long().clamp(0, w - 1)
-    cy = ((scaled[:, 1] + scaled[:, 3]) * 0.5).floor().long().clamp(0, h - 1)
-    inside[torch.arange(len(boxes), device=boxes.device), cy, cx] = True
-    return inside & positive[:, None, None]
+from .dense_targets import box_gaussian_weights, cell_centres, inside_box_cells
 
 
 @MODELS.register_module()
@@ -82,14 +45,25 @@ class GFLHead(BaseSOTHead):
         topk: probabilities per side read by the aware path (0 disables
             the aware path).
         aware_channels: hidden width of the aware path.
-        quality_weighted_box: weight each positive cell's box and DFL
-            losses by its detached predicted score (GFL, LiteTrack) instead
-            of uniformly.
+        box_weight: how the positive cells share the box and DFL losses:
+            ``'uniform'`` (JN reading: every cell inside the box alike),
+            ``'quality'`` (GFL, LiteTrack: by the cell's detached predicted
+            score) or ``'gaussian'`` (by an elliptical Gaussian of the box,
+            1 at the centre cell, :func:`box_gaussian_weights`, as the
+            centre head's dense regression); the losses are averaged over
+            the weights.
         center_radius: ``None`` (JN: every cell inside the box is a
             positive) or a radius in cells: only cells inside the box and
             within it of the box centre are positives (FCOS centre
             sampling); the quality map then peaks nearer the centre, whose
             boxes are easier, at the cost of fewer supervised cells.
+        quality_target: the QFL target of a positive cell: ``'iou'`` (JN,
+            GFL: the IoU of its decoded box) or ``'iou_gaussian'`` (that
+            IoU times an elliptical Gaussian of the box, 1 at the centre
+            cell, :func:`box_gaussian_weights`; the variant left unused in
+            LiteTrack): the score map then peaks at the box centre from the
+            first iterations, as a centre head's does, instead of anywhere
+            inside the box.
         loss_qfl, loss_dfl, loss_bbox, loss_iou: loss configs (JN:
             QFL 1, DFL 0.2, L1 5, GIoU 2).
     """
@@ -101,8 +75,9 @@ class GFLHead(BaseSOTHead):
                  reg_max: int = 16,
                  topk: int = 4,
                  aware_channels: int = 64,
-                 quality_weighted_box: bool = False,
+                 box_weight: str = 'uniform',
                  center_radius: Optional[float] = None,
+                 quality_target: str = 'iou',
                  loss_qfl: dict = dict(
                      type='QualityFocalLoss', use_sigmoid=False, beta=2.0,
                      loss_weight=1.0),
@@ -123,12 +98,19 @@ class GFLHead(BaseSOTHead):
                 'GFLHead scores are probabilities (sigmoid(C) * M(F)): '
                 "loss_qfl needs use_sigmoid=False")
         self.reg_max, self.topk = int(reg_max), int(topk)
-        self.quality_weighted_box = bool(quality_weighted_box)
+        if box_weight not in ('uniform', 'quality', 'gaussian'):
+            raise ValueError("box_weight must be 'uniform', 'quality' or "
+                             f"'gaussian', got {box_weight!r}")
+        self.box_weight = box_weight
         if center_radius is not None and center_radius <= 0:
             raise ValueError(
                 f'center_radius must be > 0 cells or None, got '
                 f'{center_radius}')
         self.center_radius = center_radius
+        if quality_target not in ('iou', 'iou_gaussian'):
+            raise ValueError("quality_target must be 'iou' or "
+                             f"'iou_gaussian', got {quality_target!r}")
+        self.quality_target = quality_target
         self.cls_branch = conv_branch(in_channels, feat_channels, num_convs, 1)
         self.reg_branch = conv_branch(in_channels, feat_channels, num_convs,
                                       4 * (self.reg_max + 1))
@@ -202,6 +184,8 @@ class GFLHead(BaseSOTHead):
         gt_cells = gt_boxes[:, None, None].expand_as(pred_boxes)
         # QFL: IoU of the detached box inside the target, 0 elsewhere
         iou = aligned_iou(pred_boxes.detach(), gt_cells).clamp(min=0)
+        if self.quality_target == 'iou_gaussian':
+            iou = iou * box_gaussian_weights(gt_boxes, positive, (h, w))
         quality = torch.where(inside, iou, torch.zeros_like(iou))
         n_pos = normalizer(inside.sum())
         pos_pair = positive[:, None, None].expand_as(inside).to(score.dtype)
@@ -211,10 +195,12 @@ class GFLHead(BaseSOTHead):
                           normalizer((~positive).sum())))
         # boxes and distributions of the cells inside the target
         weight = inside.to(score.dtype)
-        if self.quality_weighted_box:
+        if self.box_weight == 'quality':
             weight = weight * score[:, 0].detach()
-        avg = normalizer(weight.sum(), minimum=1e-6) if \
-            self.quality_weighted_box else n_pos
+        elif self.box_weight == 'gaussian':
+            weight = weight * box_gaussian_weights(gt_boxes, positive, (h, w))
+        avg = n_pos if self.box_weight == 'uniform' else normalizer(
+            weight.sum(), minimum=1e-6)
         losses['loss_bbox'] = self.loss_bbox(pred_boxes, gt_cells, weight,
                                              avg)
         losses['loss_iou'] = self.loss_iou(pred_boxes, gt_cells, weight, avg)

@@ -1,4 +1,5 @@
 from .mimetic_init import mimetic_factors, mimetic_init_
-from .target_token import TargetIndicatingToken
+from .target_token import TargetIndicatingToken, sincos_box_embedding
 
-__all__ = ['mimetic_factors', 'mimetic_init_', 'TargetIndicatingToken']
+__all__ = ['mimetic_factors', 'mimetic_init_', 'TargetIndicatingToken',
+           'sincos_box_embedding']
