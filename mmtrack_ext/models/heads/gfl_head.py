@@ -184,8 +184,12 @@ class GFLHead(BaseSOTHead):
         gt_cells = gt_boxes[:, None, None].expand_as(pred_boxes)
         # QFL: IoU of the detached box inside the target, 0 elsewhere
         iou = aligned_iou(pred_boxes.detach(), gt_cells).clamp(min=0)
+        gauss = None
+        if self.quality_target == 'iou_gaussian' or \
+                self.box_weight == 'gaussian':
+            gauss = box_gaussian_weights(gt_boxes, positive, (h, w))
         if self.quality_target == 'iou_gaussian':
-            iou = iou * box_gaussian_weights(gt_boxes, positive, (h, w))
+            iou = iou * gauss
         quality = torch.where(inside, iou, torch.zeros_like(iou))
         n_pos = normalizer(inside.sum())
         pos_pair = positive[:, None, None].expand_as(inside).to(score.dtype)
@@ -198,7 +202,7 @@ class GFLHead(BaseSOTHead):
         if self.box_weight == 'quality':
             weight = weight * score[:, 0].detach()
         elif self.box_weight == 'gaussian':
-            weight = weight * box_gaussian_weights(gt_boxes, positive, (h, w))
+            weight = weight * gauss
         avg = n_pos if self.box_weight == 'uniform' else normalizer(
             weight.sum(), minimum=1e-6)
         losses['loss_bbox'] = self.loss_bbox(pred_boxes, gt_cells, weight,
