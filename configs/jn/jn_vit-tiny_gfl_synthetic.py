@@ -16,7 +16,8 @@
 # - min_score 0.1: a frame with a lower quality keeps the last box;
 # - positive pairs only (rho = 1.0): in ten minutes (~1,000 iterations)
 #   negative pairs cost more than they give (rho 0.7: held-out AO 0.32,
-#   presence AUC 0.74; rho 1.0: 0.51 and 0.89), as the paper's Fig. 5 finds
+#   presence AUC 0.74; rho 0.9: 0.34, 0.65; rho 1.0, two runs: 0.51 / 0.49
+#   and 0.89 / 0.81), as the paper's Fig. 5 finds
 #   for short schedules. jn_vit-tiny_gfl_rho0.7_synthetic.py trains with
 #   the paper's 30 % negatives.
 _base_ = ['../onestream/onestream_vit-tiny-p8_center_synthetic.py']
