@@ -35,7 +35,11 @@ BACKBONES = _registered(BaseSOTBackbone)
 # the usual dimension arguments of backbone constructors, shrunk for tests
 _TINY = dict(depth=2, embed_dim=32, num_heads=2, patch_size=8,
              template_size=32, search_size=64, channels=16)
-_RESNET_DEPTHS = {'SiameseResNet': dict(depth=18, out_stage=2)}
+_RESNET_DEPTHS = {
+    'SiameseResNet': dict(depth=18, out_stage=2),
+    # per-stage settings come from a named arch
+    'SBT': dict(arch='light', num_heads=None),
+}
 
 
 def _tiny_backbone(name):

@@ -7,10 +7,12 @@ from .dense_targets import (box_gaussian_weights, cell_centres,
                             inside_box_cells)
 from .gfl_head import GFLHead
 from .score_head import MLPScoreHead
+from .transt_head import MixMLPBlock, MixMLPBranch, MLPBranch, TransTHead
 
 __all__ = [
     'BaseSOTHead', 'conv_bn_relu', 'conv_branch', 'conv_tower', 'CenterHead',
     'box_gaussian_weights', 'gaussian_heatmap', 'gaussian_radius',
     'CornerHead', 'soft_argmax', 'GFLHead', 'cell_centres',
-    'inside_box_cells', 'MLPScoreHead'
+    'inside_box_cells', 'MLPScoreHead', 'MixMLPBlock', 'MixMLPBranch',
+    'MLPBranch', 'TransTHead'
 ]

@@ -79,6 +79,11 @@ class BaseSOTHead(BaseModule):
         ``size_penalty`` needs it), else ``None``."""
         return None
 
+    def check_feat_size(self, size: Tuple[int, int]) -> None:
+        """Raise ``ValueError`` if the head cannot take ``(H, W)`` search
+        maps (heads with one weight per cell); the tracker calls it for
+        every search size it will use when it is built."""
+
     def loss_by_feat(self, outs: Dict[str, Tensor],
                      data_samples: List[SOTDataSample]) -> Dict[str, Tensor]:
         raise NotImplementedError

@@ -20,10 +20,11 @@ def cell_centres(h: int, w: int, device, dtype=torch.float32) -> Tensor:
 
 
 def inside_box_cells(boxes: Tensor, positive: Tensor, size,
-                     center_radius: Optional[float] = None) -> Tensor:
+                     center_radius: Optional[float] = None,
+                     cell_offset: float = 0.5) -> Tensor:
     """``(B, H, W)`` bool: cells whose centre lies inside the box, for
-    positive pairs only; the cell holding the box centre always counts (a
-    box smaller than a cell keeps one positive).
+    positive pairs only; a box that contains no cell centre (smaller than a
+    cell) gets the cell holding its centre.
 
     Args:
         boxes: ``(B, 4)`` xyxy normalised to the map.
@@ -32,10 +33,14 @@ def inside_box_cells(boxes: Tensor, positive: Tensor, size,
         center_radius: if set, only cells whose centre is also within this
             many cells of the box centre along both axes (FCOS's centre
             sampling, radius in cells).
+        cell_offset: the point of cell ``j`` tested against the box,
+            ``j + cell_offset`` cells: 0.5 its centre; 0 its top-left corner
+            (TransT's assignment, ``x1 <= j / W <= x2``).
     """
     h, w = size
     scaled = boxes * boxes.new_tensor([w, h, w, h])
-    centres = cell_centres(h, w, boxes.device, boxes.dtype)
+    centres = cell_centres(h, w, boxes.device, boxes.dtype) + (
+        cell_offset - 0.5)
     x, y = centres[..., 0][None], centres[..., 1][None]
     x1, y1, x2, y2 = (v[:, None, None] for v in scaled.unbind(-1))
     inside = (x >= x1) & (x <= x2) & (y >= y1) & (y <= y2)
@@ -45,7 +50,10 @@ def inside_box_cells(boxes: Tensor, positive: Tensor, size,
         inside &= (bx <= center_radius) & (by <= center_radius)
     cx = ((scaled[:, 0] + scaled[:, 2]) * 0.5).floor().long().clamp(0, w - 1)
     cy = ((scaled[:, 1] + scaled[:, 3]) * 0.5).floor().long().clamp(0, h - 1)
-    inside[torch.arange(len(boxes), device=boxes.device), cy, cx] = True
+    # a box that covers no cell's test point keeps the cell of its centre
+    empty = ~inside.flatten(1).any(dim=1)
+    idx = torch.arange(len(boxes), device=boxes.device)
+    inside[idx, cy, cx] |= empty
     return inside & positive[:, None, None]
 
 

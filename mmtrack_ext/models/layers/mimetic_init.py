@@ -39,8 +39,9 @@ def mimetic_init_(attn: nn.Module,
     """Initialise a timm-style attention module in place.
 
     ``attn`` needs ``qkv`` (``Linear(dim, 3 * dim)``, rows ordered q, k, v
-    and heads within each), ``proj`` (``Linear(dim, dim)``) and
-    ``num_heads``. Afterwards, for every head ``h``,
+    and heads within each) or ``q`` (``Linear(dim, dim)``) and ``kv``
+    (``Linear(dim, 2 * dim)``, rows k then v), ``proj``
+    (``Linear(dim, dim)``) and ``num_heads``. Afterwards, for every head ``h``,
     ``W_q^h^T W_k^h ~ qk[0] * Z + qk[1] * I`` (rank ``head_dim``) and
     ``W_proj W_v ~ vo[0] * Z' - vo[1] * I``; biases are zeroed.
 
@@ -55,7 +56,17 @@ def mimetic_init_(attn: nn.Module,
     Returns:
         ``attn``.
     """
-    weight = attn.qkv.weight
+    if hasattr(attn, 'qkv'):
+        weight = attn.qkv.weight
+        linears = (attn.qkv, attn.proj)
+    elif hasattr(attn, 'q') and hasattr(attn, 'kv'):
+        # separate query and key/value projections (PVT / SBT); the rows are
+        # views, so writing them writes the layers
+        weight = torch.cat([attn.q.weight, attn.kv.weight])
+        linears = (attn.q, attn.kv, attn.proj)
+    else:
+        raise ValueError('mimetic_init_ needs an attention module with qkv, '
+                         'or q and kv, linear layers')
     dim = weight.shape[1]
     num_heads = attn.num_heads
     if weight.shape[0] != 3 * dim or dim % num_heads:
@@ -63,7 +74,11 @@ def mimetic_init_(attn: nn.Module,
                          f'with dim divisible by num_heads; got '
                          f'{tuple(weight.shape)} and {num_heads} heads')
     head_dim = dim // num_heads
-    q_rows, k_rows, v_rows = weight.split(dim)
+    if hasattr(attn, 'qkv'):
+        q_rows, k_rows, v_rows = weight.split(dim)
+    else:
+        q_rows = attn.q.weight
+        k_rows, v_rows = attn.kv.weight.split(dim)
     for h in range(num_heads):
         rows = slice(h * head_dim, (h + 1) * head_dim)
         a, b = mimetic_factors(dim, head_dim, *qk, generator=generator)
@@ -74,7 +89,7 @@ def mimetic_init_(attn: nn.Module,
     # proj(v(x)) = proj.weight @ v_rows @ x = a^T b x
     attn.proj.weight.copy_(a.T.to(attn.proj.weight))
     v_rows.copy_(b.to(weight))
-    for lin in (attn.qkv, attn.proj):
+    for lin in linears:
         if lin.bias is not None:
             lin.bias.zero_()
     return attn

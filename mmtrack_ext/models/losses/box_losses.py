@@ -66,12 +66,14 @@ class GIoULoss(IoULossFamily):
 
 @MODELS.register_module()
 class L1Loss(nn.Module):
-    """L1 loss averaged over the four coordinates; then reduced over boxes
+    """L1 loss averaged (STARK, OSTrack) or summed (``sum_coords``: DETR,
+    TransT, SBT) over the four coordinates of a box; then reduced over boxes
     like :class:`IoULossFamily` (``weight``, ``avg_factor``)."""
 
-    def __init__(self, loss_weight: float = 1.):
+    def __init__(self, loss_weight: float = 1., sum_coords: bool = False):
         super().__init__()
         self.loss_weight = loss_weight
+        self.sum_coords = bool(sum_coords)
 
     def forward(self, pred: Tensor, target: Tensor,
                 weight: Optional[Tensor] = None,
@@ -79,5 +81,5 @@ class L1Loss(nn.Module):
                 ) -> Tensor:
         """``pred``/``target``: ``(..., 4)``; returns a scalar."""
         loss = F.l1_loss(pred.float(), target.float(), reduction='none')
-        loss = loss.mean(-1)
+        loss = loss.sum(-1) if self.sum_coords else loss.mean(-1)
         return self.loss_weight * weighted_reduce(loss, weight, avg_factor)

@@ -134,6 +134,7 @@ class BaseSOTTracker(BaseModel):
         if cfg.score_source == 'score_head' and self.score_head is None:
             raise ValueError("test_cfg.score_source='score_head' needs a "
                              'score_head')
+        self._check_head_sizes()
         self.freezer = ModuleFreezer(self, frozen_modules, trainable_modules)
         self.freezer.apply_eval()
         self._states: Dict[Any, TrackingState] = {}
@@ -154,6 +155,19 @@ class BaseSOTTracker(BaseModel):
                 f'test_cfg.template_size={size} but the backbone was built '
                 f'for {own} px templates')
         return int(size)
+
+    def _check_head_sizes(self) -> None:
+        """Let the head refuse, now rather than mid-video, a search map
+        size it cannot take (``search_size``, re-detection's
+        ``search_size``) at the backbone's ``out_stride``."""
+        stride = getattr(self.backbone, 'out_stride', None)
+        if not stride:
+            return
+        sizes = {self.search_size}
+        if self.test_cfg.redetect:
+            sizes.add(int(self.test_cfg.redetect['search_size']))
+        for size in sorted(sizes):
+            self.head.check_feat_size((size // stride, size // stride))
 
     def train(self, mode: bool = True):
         super().train(mode)
