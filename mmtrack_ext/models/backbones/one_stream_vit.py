@@ -12,7 +12,8 @@ from torch import Tensor
 
 from mmtrack_ext.registry import MODELS
 from mmtrack_ext.structures.backbone_output import BackboneOutput
-from ..layers import TargetIndicatingToken, mimetic_init_
+from ..layers import (TargetIndicatingToken, mimetic_init_,
+                      transformer_init_)
 from .base_sot_backbone import BaseSOTBackbone
 from ..utils.pretrained import load_pretrained
 from .vit_converters import resample_grid, vit_converter
@@ -239,16 +240,7 @@ class OneStreamViT(BaseSOTBackbone):
             trunc_normal_(self.cls_token, std=.02)
             trunc_normal_(self.pos_embed_cls, std=.02)
 
-        def _init(m):
-            if isinstance(m, nn.Linear):
-                trunc_normal_(m.weight, std=.02)
-                if m.bias is not None:
-                    nn.init.zeros_(m.bias)
-            elif isinstance(m, nn.LayerNorm):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
-
-        self.blocks.apply(_init)
+        self.blocks.apply(transformer_init_)
         if self.attn_init == 'mimetic':
             for blk in self.blocks:
                 mimetic_init_(blk.attn)

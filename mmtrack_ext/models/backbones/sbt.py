@@ -22,12 +22,12 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.model import BaseModule
-from timm.layers import DropPath, trunc_normal_
+from timm.layers import DropPath
 from torch import Tensor
 
 from mmtrack_ext.registry import MODELS
 from mmtrack_ext.structures.backbone_output import BackboneOutput
-from ..layers import mimetic_init_
+from ..layers import mimetic_init_, transformer_init_
 from ..utils.pretrained import load_pretrained
 from .base_sot_backbone import BaseSOTBackbone
 
@@ -380,14 +380,10 @@ class SBT(BaseSOTBackbone):
 
     @staticmethod
     def _init_module(m: nn.Module):
-        if isinstance(m, nn.Linear):
-            trunc_normal_(m.weight, std=.02)
-            if m.bias is not None:
-                nn.init.zeros_(m.bias)
-        elif isinstance(m, nn.LayerNorm):
-            nn.init.ones_(m.weight)
-            nn.init.zeros_(m.bias)
-        elif isinstance(m, nn.Conv2d):
+        """PVTv2's initialisation: :func:`transformer_init_` and
+        fan-out normal convolutions."""
+        transformer_init_(m)
+        if isinstance(m, nn.Conv2d):
             fan_out = m.kernel_size[0] * m.kernel_size[1] * m.out_channels
             fan_out //= m.groups
             nn.init.normal_(m.weight, 0, math.sqrt(2.0 / fan_out))

@@ -1,5 +1,6 @@
 from .mimetic_init import mimetic_factors, mimetic_init_
 from .target_token import TargetIndicatingToken, sincos_box_embedding
+from .weight_init import transformer_init_
 
 __all__ = ['mimetic_factors', 'mimetic_init_', 'TargetIndicatingToken',
-           'sincos_box_embedding']
+           'sincos_box_embedding', 'transformer_init_']
