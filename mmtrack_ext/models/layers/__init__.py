@@ -1,6 +1,8 @@
+from .gim import GIM, WindowAttention, ungroup_windows, window_groups
 from .mimetic_init import mimetic_factors, mimetic_init_
 from .target_token import TargetIndicatingToken, sincos_box_embedding
 from .weight_init import transformer_init_
 
 __all__ = ['mimetic_factors', 'mimetic_init_', 'TargetIndicatingToken',
-           'sincos_box_embedding', 'transformer_init_']
+           'sincos_box_embedding', 'transformer_init_', 'GIM',
+           'WindowAttention', 'window_groups', 'ungroup_windows']
