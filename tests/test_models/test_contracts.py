@@ -37,6 +37,8 @@ _TINY = dict(depth=2, embed_dim=32, num_heads=2, patch_size=8,
              template_size=32, search_size=64, channels=16)
 _RESNET_DEPTHS = {
     'SiameseResNet': dict(depth=18, out_stage=2),
+    'InMoResNet': dict(depth=50, out_stage=2,
+                       gim=dict(num_heads=2, window_size=4)),
     # per-stage settings come from a named arch
     'SBT': dict(arch='light', num_heads=None),
 }

@@ -1,4 +1,5 @@
 from .base_sot_backbone import BaseSOTBackbone
+from .inmo_resnet import InMoResNet
 from .one_stream_vit import OneStreamViT
 from .sbt import (SBT, SBT_ARCHS, EoCBlock, OverlapPatchEmbed, SBTClassifier,
                   SpatialReductionAttention, pvt_v2_converter)
@@ -13,5 +14,5 @@ __all__ = [
     'detect_format', 'load_vit_pretrained', 'mae_decoder_state_dict',
     'resample_grid', 'vit_converter', 'SBT', 'SBT_ARCHS', 'SBTClassifier',
     'EoCBlock', 'OverlapPatchEmbed', 'SpatialReductionAttention',
-    'pvt_v2_converter'
+    'pvt_v2_converter', 'InMoResNet'
 ]

@@ -1,5 +1,5 @@
 """Two-stream (Siamese) ResNet backbone built on torchvision's ResNet."""
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch.nn as nn
 import torchvision
@@ -68,6 +68,13 @@ class SiameseResNet(BaseSOTBackbone):
             ``pretrained_prefix``).
         pretrained_prefix: keep only the checkpoint keys under this prefix
             (``'backbone.'``, or ``'auto'``).
+        dilated_stages: stages (3, 4) whose stride 2 is replaced by a
+            dilation (torchvision's ``replace_stride_with_dilation``;
+            SiamRPN++ / SiamCAR: ``(3, 4)``, output stride 8 with
+            ``out_stage=4``); Bottleneck depths (50, 101) only.
+        out_levels: stages (1-based) whose outputs are also returned as
+            ``search_levels`` / ``template_levels`` (SiamCAR: ``(2, 3,
+            4)``).
     """
 
     def __init__(self,
@@ -77,18 +84,36 @@ class SiameseResNet(BaseSOTBackbone):
                  norm_eval: bool = False,
                  pretrained: Optional[str] = None,
                  pretrained_prefix: Optional[str] = None,
+                 dilated_stages: Sequence[int] = (),
+                 out_levels: Sequence[int] = (),
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         if depth not in _STAGE_CHANNELS:
             raise ValueError(f'depth must be one of {list(_STAGE_CHANNELS)}')
         if out_stage not in (1, 2, 3, 4):
             raise ValueError(f'out_stage must be 1-4, got {out_stage}')
-        net = getattr(torchvision.models, f'resnet{depth}')(weights=None)
+        dilated = sorted(set(int(s) for s in dilated_stages))
+        if set(dilated) - {3, 4}:
+            raise ValueError(f'dilated_stages must be among (3, 4), got '
+                             f'{tuple(dilated_stages)}')
+        if dilated and depth < 50:
+            raise ValueError('dilated_stages needs a Bottleneck ResNet '
+                             f'(depth 50 or 101), got depth {depth}')
+        self.out_levels = tuple(int(s) for s in out_levels)
+        if any(not 1 <= s <= out_stage for s in self.out_levels):
+            raise ValueError(f'out_levels {self.out_levels} must be stages '
+                             f'1..{out_stage}')
+        net = getattr(torchvision.models, f'resnet{depth}')(
+            weights=None,
+            replace_stride_with_dilation=[s in dilated for s in (2, 3, 4)])
         self.stem = nn.Sequential(net.conv1, net.bn1, net.relu, net.maxpool)
         self.stages = nn.ModuleList(
             [getattr(net, f'layer{i}') for i in range(1, out_stage + 1)])
         self.out_channels = _STAGE_CHANNELS[depth][out_stage - 1]
-        self.out_stride = 4 * 2**(out_stage - 1)
+        self.level_channels = [
+            _STAGE_CHANNELS[depth][s - 1] for s in self.out_levels]
+        self.out_stride = 4 * 2**sum(
+            1 for s in range(2, out_stage + 1) if s not in dilated)
         self.frozen_stages = frozen_stages
         self.norm_eval = norm_eval
         self.pretrained = pretrained
@@ -118,29 +143,66 @@ class SiameseResNet(BaseSOTBackbone):
                     m.eval()
         return self
 
-    def extract(self, img: Tensor) -> Tensor:
-        """``(B, 3, H, W) -> (B, C, H / stride, W / stride)``."""
-        x = self.stem(img)
-        for stage in self.stages:
-            x = stage(x)
+    def interact(self, stage: int, x: Tensor,
+                 template: Optional[Tensor]) -> Tensor:
+        """Hook after stage ``stage`` (0-based) of the search branch, given
+        the template's output of that stage; identity here (InBN's
+        interaction modules override it)."""
         return x
 
+    def stage_outputs(self, img: Tensor,
+                      templates: Optional[List[Tensor]] = None
+                      ) -> List[Tensor]:
+        """``(B, 3, H, W)`` through the stem and every stage; with
+        ``templates`` (the template's stage outputs) each stage output of
+        this (search) image passes through :meth:`interact`."""
+        x = self.stem(img)
+        outs = []
+        for i, stage in enumerate(self.stages):
+            x = stage(x)
+            if templates is not None:
+                x = self.interact(i, x, templates[i])
+            outs.append(x)
+        return outs
+
+    def extract(self, img: Tensor) -> Tensor:
+        """``(B, 3, H, W) -> (B, C, H / stride, W / stride)``, one image
+        alone."""
+        return self.stage_outputs(img)[-1]
+
     def encode_template(self, template: Tensor, **extras) -> Dict[str, Tensor]:
-        """Returns ``feats``: ``(B, T, C, h', w')`` template feature maps."""
+        """Returns ``feats``: ``(B, T, C, h', w')`` template feature maps,
+        and ``stages``: every stage's ``(B * T, C_i, h_i, w_i)`` output."""
         self.check_extras(extras)
         if template.dim() == 4:
             template = template[:, None]
         b, t = template.shape[:2]
-        feats = self.extract(template.flatten(0, 1))
-        return dict(feats=feats.reshape(b, t, *feats.shape[1:]))
+        outs = self.stage_outputs(template.flatten(0, 1))
+        feats = outs[-1]
+        return dict(feats=feats.reshape(b, t, *feats.shape[1:]), stages=outs,
+                    num_templates=t)
 
     def encode_search(self, search: Tensor, memory: Dict[str, Tensor],
                       **extras) -> BackboneOutput:
-        """Returns the search map ``(B, C, H', W')`` and the cached template
-        maps ``(B, T, C, h', w')``; Siamese features are matched by a neck."""
+        """Returns the search map ``(B, C, H', W')``, the cached template
+        maps ``(B, T, C, h', w')`` and the ``out_levels`` of both; Siamese
+        features are matched by a neck."""
         self.check_extras(extras)
-        feats = memory['feats']
-        search_map = self.extract(search)
-        if feats.shape[0] != search_map.shape[0]:
-            feats = feats.expand(search_map.shape[0], *feats.shape[1:])
-        return BackboneOutput(search=search_map, template=feats)
+        b, t = search.shape[0], memory['num_templates']
+
+        def with_templates(zmap: Tensor) -> Tensor:
+            zmap = zmap.reshape(-1, t, *zmap.shape[1:])
+            if zmap.shape[0] != b:
+                zmap = zmap.expand(b, *zmap.shape[1:])
+            return zmap
+
+        outs = self.stage_outputs(search, memory['stages'])
+        out = BackboneOutput(search=outs[-1],
+                             template=with_templates(memory['stages'][-1]))
+        if self.out_levels:
+            out.search_levels = [outs[s - 1] for s in self.out_levels]
+            out.template_levels = [
+                with_templates(memory['stages'][s - 1])
+                for s in self.out_levels
+            ]
+        return out
