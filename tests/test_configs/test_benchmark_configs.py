@@ -77,3 +77,30 @@ def test_full_data_config():
     test = Config.fromfile(osp.join(BASES, 'test_got10k_test.py'))
     cfg.test_dataloader = test.test_dataloader
     assert {v.rule for v in check_protocol(cfg)} == {'got10k_one_shot'}
+
+
+@pytest.mark.parametrize('base', [
+    'test_lasot', 'test_lasot_ext', 'test_tnl2k', 'test_nfs', 'test_otb100',
+    'test_uav123', 'test_trackingnet', 'test_got10k_test', 'got10k'])
+@pytest.mark.parametrize('table,model', [
+    ('siamcar_test_cfg', 'cnninmo_r50_car.py'),
+    ('transinmo_test_cfg', 'transinmo_swin-t.py')])
+def test_per_benchmark_tracking_tables_fit_their_models(base, table, model):
+    """Each test base's table of a method's tracking hyper-parameters,
+    merged into that method's test_cfg, is a valid TrackingConfig whose
+    window and penalty build."""
+    from mmengine.config import ConfigDict
+
+    from mmtrack_ext.models.trackers import TrackingConfig
+    from mmtrack_ext.registry import TASK_UTILS
+    cfg = Config.fromfile(osp.join(BASES, f'{base}.py'))
+    model_cfg = Config.fromfile(
+        osp.join(ROOT, 'configs', '_base_', 'models', model))
+    merged = Config(dict(test_cfg=model_cfg.model.test_cfg.to_dict()))
+    merged.merge_from_dict(dict(test_cfg=cfg[table].to_dict()))
+    test_cfg = TrackingConfig.from_dict(
+        ConfigDict(merged.test_cfg).to_dict(), where=f'{base}.{table}')
+    window = TASK_UTILS.build(test_cfg.window)
+    assert 0 <= window.influence < 1
+    assert TASK_UTILS.build(test_cfg.size_penalty).k >= 0
+    assert 0 < test_cfg.size_lr <= 1

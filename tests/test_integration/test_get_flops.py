@@ -47,3 +47,53 @@ def test_cli_writes_json(tmp_path):
     assert result['params_m'] > 0 and result['gflops'] > 0
     assert result['config'] == cfg
     torch.testing.assert_close(result['search_size'], 96)
+
+
+def test_fused_attention_is_counted_as_its_products():
+    """q k^T and attn v of a fused attention call, and of
+    nn.MultiheadAttention, are counted (a fused kernel counts 0)."""
+    from get_flops import explicit_attention
+    from mmengine.analysis import get_model_complexity_info
+
+    class Fused(torch.nn.Module):
+
+        def forward(self, q, k, v):
+            return torch.nn.functional.scaled_dot_product_attention(q, k, v)
+
+    q, k, v = torch.randn(1, 2, 4, 8), torch.randn(1, 2, 6, 8), torch.randn(
+        1, 2, 6, 8)
+    with torch.no_grad():
+        opaque = get_model_complexity_info(
+            Fused(), inputs=(q, k, v), show_table=False,
+            show_arch=False)['flops']
+        with explicit_attention():
+            counted = get_model_complexity_info(
+                Fused(), inputs=(q, k, v), show_table=False,
+                show_arch=False)['flops']
+            out = Fused()(q, k, v)
+    assert opaque == 0
+    assert counted == 2 * (2 * 4 * 6 * 8)  # two products per head
+    torch.testing.assert_close(
+        out, torch.nn.functional.scaled_dot_product_attention(q, k, v))
+    mha = torch.nn.MultiheadAttention(8, 2, batch_first=True).eval()
+    x = torch.randn(1, 5, 8)
+    with torch.no_grad(), explicit_attention():
+        flops = get_model_complexity_info(
+            lambda_module(mha), inputs=(x, ), show_table=False,
+            show_arch=False)['flops']
+    # in/out projections 4 x 5 x 8 x 8, attention 2 x 5 x 5 x 8
+    assert flops == 4 * 5 * 8 * 8 + 2 * 5 * 5 * 8
+
+
+def lambda_module(mha):
+
+    class SelfAttention(torch.nn.Module):
+
+        def __init__(self):
+            super().__init__()
+            self.mha = mha
+
+        def forward(self, x):
+            return self.mha(x, x, x, need_weights=False)[0]
+
+    return SelfAttention()

@@ -41,6 +41,9 @@ _RESNET_DEPTHS = {
                        gim=dict(num_heads=2, window_size=4)),
     # per-stage settings come from a named arch
     'SBT': dict(arch='light', num_heads=None),
+    'InMoSwin': dict(arch=dict(embed_dim=16, depths=(2, 2, 2, 2),
+                               num_heads=(1, 2, 2, 4)),
+                     window_size=4, fuse_channels=16),
 }
 
 

@@ -268,6 +268,22 @@ def test_negative_pairs_train_background_only():
     assert head.reg_branch[0].weight.grad.abs().sum() == 0
 
 
+def test_cell_offset_boxes_start_from_the_cell_centres():
+    head = _head(box_param='cell_offset')
+    last = head.reg_branch[-1]
+    torch.nn.init.zeros_(last.weight)
+    torch.nn.init.zeros_(last.bias)
+    boxes = head(torch.randn(1, 8, 2, 4))['boxes']
+    # zero outputs: centre of cell (i, j) at ((j + 0.5) / 4, (i + 0.5) / 2),
+    # size sigmoid(0) = 0.5
+    assert torch.allclose(boxes[0, 0, 1], torch.tensor([.125, .375, .625,
+                                                        .875]))
+    assert torch.allclose(boxes[0, 1, :, 0], torch.tensor([.25, .75]))
+    assert torch.allclose(boxes[0, 2:], torch.full((2, 2, 4), 0.5))
+    with pytest.raises(ValueError, match='box_param'):
+        _head(box_param='corners')
+
+
 def test_mix_mlp_branch_and_fixed_map_size():
     head = _head(branch='mix_mlp', feat_size=4, hidden_tokens=6)
     outs = head(torch.randn(2, 8, 4, 4))

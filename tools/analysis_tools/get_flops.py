@@ -5,9 +5,11 @@ neck and the head (``BaseSOTTracker._forward``'s network part), at
 ``test_cfg.template_size`` / ``search_size`` (``--shape`` overrides). FLOPs
 are MMEngine's (:func:`mmengine.analysis.get_model_complexity_info`): one
 fused multiply-add counts as one FLOP, as trackers' papers report them.
-Attention is counted with the explicit ``softmax(q k^T) v`` form (a fused
-attention kernel is opaque to the counter). Training-only parts (auxiliary
-heads) are not counted; the score head is.
+Attention is counted with the explicit ``softmax(q k^T) v`` form: while
+counting, ``F.scaled_dot_product_attention`` (used by the backbones, timm's
+blocks and ``nn.MultiheadAttention`` off its fast path) is replaced by
+matrix products, since a fused attention kernel is opaque to the counter.
+Training-only parts (auxiliary heads) are not counted; the score head is.
 
 Example::
 
@@ -16,13 +18,16 @@ Example::
     # {"params_m": 21.35, "gflops": ..., "components": {...}, ...}
 """
 import argparse
+import contextlib
 import json
+import math
 import os.path as osp
 import sys
-from typing import Dict
+from typing import Dict, Optional
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
@@ -31,6 +36,41 @@ from mmengine.config import Config, DictAction  # noqa: E402
 
 from mmtrack_ext.registry import MODELS  # noqa: E402
 from mmtrack_ext.utils import register_all_modules  # noqa: E402
+
+
+def _explicit_attention(q, k, v, attn_mask=None, dropout_p=0.0,
+                        is_causal=False, scale: Optional[float] = None,
+                        enable_gqa=False):
+    """``F.scaled_dot_product_attention`` as matrix products (inference:
+    no dropout), for the counter."""
+    if is_causal:
+        n, m = q.shape[-2], k.shape[-2]
+        attn_mask = torch.ones(n, m, dtype=torch.bool,
+                               device=q.device).tril()
+    scale = 1 / math.sqrt(q.shape[-1]) if scale is None else scale
+    attn = (q * scale) @ k.transpose(-2, -1)
+    if attn_mask is not None:
+        if attn_mask.dtype == torch.bool:
+            attn = attn.masked_fill(~attn_mask, float('-inf'))
+        else:
+            attn = attn + attn_mask
+    return attn.softmax(dim=-1) @ v
+
+
+@contextlib.contextmanager
+def explicit_attention():
+    """Count attention as the products it is: swap in
+    :func:`_explicit_attention` and keep ``nn.MultiheadAttention`` off its
+    fused fast path for the duration."""
+    fused = F.scaled_dot_product_attention
+    fastpath = torch.backends.mha.get_fastpath_enabled()
+    F.scaled_dot_product_attention = _explicit_attention
+    torch.backends.mha.set_fastpath_enabled(False)
+    try:
+        yield
+    finally:
+        F.scaled_dot_product_attention = fused
+        torch.backends.mha.set_fastpath_enabled(fastpath)
 
 
 class _PairForward(nn.Module):
@@ -99,7 +139,7 @@ def complexity(cfg: Config, shape=None) -> dict:
     t_size, s_size = shape
     template = torch.zeros(1, 3, t_size, t_size)
     search = torch.zeros(1, 3, s_size, s_size)
-    with torch.no_grad():
+    with torch.no_grad(), explicit_attention():
         info = get_model_complexity_info(
             _PairForward(model), inputs=(template, search),
             show_table=False, show_arch=False)

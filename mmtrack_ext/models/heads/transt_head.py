@@ -9,7 +9,7 @@ from mmtrack_ext.registry import MODELS
 from mmtrack_ext.structures import SOTDataSample, cxcywh_to_xyxy, xyxy_to_cxcywh
 from ..losses import normalizer
 from .base_sot_head import BaseSOTHead
-from .dense_targets import inside_box_cells
+from .dense_targets import cell_centres, inside_box_cells
 
 __all__ = ['MixMLPBlock', 'MixMLPBranch', 'MLPBranch', 'TransTHead']
 
@@ -127,7 +127,8 @@ class TransTHead(BaseSOTHead):
     class loss is cross-entropy over every cell with the background class
     down-weighted (``class_weight=[1, 0.0625]``, weighted mean); the box
     losses (L1 and an IoU loss) are summed over positive cells and divided
-    by their number. Negative pairs: every cell is background, no box loss.
+    by their number (or by the cells of a map, ``box_normalizer``).
+    Negative pairs: every cell is background, no box loss.
     Inference: the target probability per cell, optionally windowed
     (SBT / TransT blend a ``np.hanning`` window, influence 0.49), the box of
     the peak cell, its un-windowed probability as the confidence.
@@ -150,6 +151,16 @@ class TransTHead(BaseSOTHead):
             cell's top-left corner in the box) or 0.5 (its centre).
         l1_format: box form of the L1 loss, ``'cxcywh'`` (TransT, SBT) or
             ``'xyxy'`` (TransInMo).
+        box_param: how a cell's 4 outputs give its box: ``'absolute'``
+            (TransT: ``sigmoid`` of the whole box's ``cx, cy, w, h`` in the
+            crop, so the features must tell the cell where it is) or
+            ``'cell_offset'`` (the centre as the cell's centre plus an
+            offset in cells, the size by ``sigmoid``; for features without
+            absolute position, e.g. a correlation map trained from scratch).
+        box_normalizer: the divisor of the summed box losses:
+            ``'positives'`` (TransT, SBT: the positive cells of the batch)
+            or ``'cells'`` (TransInMo's code: the cells of one map,
+            ``H x W``).
         loss_cls, loss_bbox, loss_iou: loss configs (TransT: CE 8.334 with
             background weight 0.0625, L1 5 summed over the coordinates,
             GIoU 2).
@@ -165,6 +176,8 @@ class TransTHead(BaseSOTHead):
                  token_init: str = 'xavier',
                  assign_offset: float = 0.,
                  l1_format: str = 'cxcywh',
+                 box_param: str = 'absolute',
+                 box_normalizer: str = 'positives',
                  loss_cls: dict = dict(
                      type='CrossEntropyLoss', class_weight=[1.0, 0.0625],
                      loss_weight=8.334),
@@ -176,6 +189,14 @@ class TransTHead(BaseSOTHead):
         if l1_format not in ('cxcywh', 'xyxy'):
             raise ValueError(f"l1_format must be 'cxcywh' or 'xyxy', got "
                              f'{l1_format!r}')
+        if box_normalizer not in ('positives', 'cells'):
+            raise ValueError("box_normalizer must be 'positives' or "
+                             f"'cells', got {box_normalizer!r}")
+        self.box_normalizer = box_normalizer
+        if box_param not in ('absolute', 'cell_offset'):
+            raise ValueError("box_param must be 'absolute' or 'cell_offset', "
+                             f'got {box_param!r}')
+        self.box_param = box_param
         self.branch_type = branch
         self.feat_size = None
         if branch == 'mix_mlp':
@@ -216,9 +237,16 @@ class TransTHead(BaseSOTHead):
 
     def forward(self, feats: Tensor) -> Dict[str, Tensor]:
         """Returns ``logits`` ``(B, 2, H, W)`` and ``boxes`` ``(B, 4, H, W)``
-        (``cxcywh`` in [0, 1])."""
+        (``cxcywh`` normalised to the crop)."""
+        raw = self.reg_branch(feats)
+        if self.box_param == 'absolute':
+            return dict(logits=self.cls_branch(feats), boxes=raw.sigmoid())
+        h, w = raw.shape[-2:]
+        centres = cell_centres(h, w, raw.device, raw.dtype)  # (H, W, 2)
+        scale = raw.new_tensor([w, h])[:, None, None]
+        xy = (centres.permute(2, 0, 1)[None] + raw[:, :2]) / scale
         return dict(logits=self.cls_branch(feats),
-                    boxes=self.reg_branch(feats).sigmoid())
+                    boxes=torch.cat([xy, raw[:, 2:].sigmoid()], dim=1))
 
     def size_map(self, outs: Dict[str, Tensor]) -> Optional[Tensor]:
         return outs['boxes'][:, 2:]
@@ -233,7 +261,8 @@ class TransTHead(BaseSOTHead):
         target = (~pos).long()  # 0: target, 1: background
         losses = dict(loss_cls=self.loss_cls(logits, target))
         weight = pos.flatten(1).to(boxes.dtype)  # (B, HW)
-        avg = normalizer(weight.sum())
+        avg = (normalizer(weight.sum()) if self.box_normalizer == 'positives'
+               else float(h * w))
         pred = boxes.flatten(2).transpose(1, 2)  # (B, HW, 4) cxcywh
         gt_cxcywh = xyxy_to_cxcywh(gt)[:, None].expand_as(pred)
         pred_xyxy = cxcywh_to_xyxy(pred)

@@ -1,4 +1,4 @@
-from .box_losses import GIoULoss, IoULossFamily, L1Loss
+from .box_losses import GIoULoss, IoULoss, IoULossFamily, L1Loss
 from .cross_entropy_loss import CrossEntropyLoss
 from .focal_loss import GaussianFocalLoss, gaussian_focal_loss
 from .gfl_loss import (DistributionFocalLoss, QualityFocalLoss,
@@ -6,7 +6,7 @@ from .gfl_loss import (DistributionFocalLoss, QualityFocalLoss,
 from .utils import normalizer, reduce_mean, weighted_reduce
 
 __all__ = [
-    'GIoULoss', 'IoULossFamily', 'L1Loss', 'CrossEntropyLoss',
+    'GIoULoss', 'IoULoss', 'IoULossFamily', 'L1Loss', 'CrossEntropyLoss',
     'GaussianFocalLoss', 'gaussian_focal_loss', 'QualityFocalLoss',
     'DistributionFocalLoss', 'quality_focal_loss', 'distribution_focal_loss',
     'integral', 'normalizer', 'reduce_mean', 'weighted_reduce'

@@ -65,6 +65,32 @@ class GIoULoss(IoULossFamily):
 
 
 @MODELS.register_module()
+class IoULoss(nn.Module):
+    """IoU loss on aligned ``xyxy`` boxes: ``-log(IoU)`` (UnitBox, FCOS,
+    SiamCAR; ``log=True``) or ``1 - IoU``.
+
+    Args:
+        log: the logarithmic form (IoU clamped to ``eps``).
+        loss_weight: multiplier of the loss.
+    """
+
+    def __init__(self, log: bool = True, loss_weight: float = 1.,
+                 eps: float = 1e-6):
+        super().__init__()
+        self.log, self.loss_weight, self.eps = bool(log), loss_weight, eps
+
+    def forward(self, pred: Tensor, target: Tensor,
+                weight: Optional[Tensor] = None,
+                avg_factor: Optional[Union[Tensor, float]] = None
+                ) -> Tensor:
+        """``pred``/``target``: ``(..., 4)``; reduced like
+        :class:`IoULossFamily`; returns a scalar."""
+        iou = aligned_iou(pred.float(), target.float(), eps=self.eps)
+        loss = -iou.clamp(min=self.eps).log() if self.log else 1 - iou
+        return self.loss_weight * weighted_reduce(loss, weight, avg_factor)
+
+
+@MODELS.register_module()
 class L1Loss(nn.Module):
     """L1 loss averaged (STARK, OSTrack) or summed (``sum_coords``: DETR,
     TransT, SBT) over the four coordinates of a box; then reduced over boxes

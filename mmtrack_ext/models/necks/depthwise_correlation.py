@@ -4,9 +4,34 @@ from typing import Optional
 import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.model import BaseModule
+from torch import Tensor
 
 from mmtrack_ext.registry import MODELS
 from mmtrack_ext.structures.backbone_output import BackboneOutput
+
+
+def depthwise_xcorr(search: Tensor, template: Tensor,
+                    padding: int = 0) -> Tensor:
+    """Correlate each channel of the search maps with the same channel of
+    every template of its sample; the ``T`` responses are averaged.
+
+    Args:
+        search: ``(B, C, H, W)``.
+        template: ``(B, T, C, k_h, k_w)`` kernels.
+        padding: zero padding of the search maps (0: valid correlation,
+            ``(B, C, H - k_h + 1, W - k_w + 1)``).
+
+    Returns:
+        Tensor: ``(B, C, H', W')`` sum of products per position (not
+        normalised).
+    """
+    b, t, c, kh, kw = template.shape
+    h, w = search.shape[-2:]
+    # output channel (b, c, t) reads input channel (b, c)
+    kernels = template.transpose(1, 2).reshape(b * c * t, 1, kh, kw)
+    out = F.conv2d(search.reshape(1, b * c, h, w), kernels, padding=padding,
+                   groups=b * c)
+    return out.reshape(b, c, t, *out.shape[-2:]).mean(dim=2)
 
 
 @MODELS.register_module()
@@ -59,13 +84,6 @@ class DepthwiseCorrelation(BaseModule):
         if template.shape[-2:] != (k, k):
             template = F.interpolate(
                 template, size=(k, k), mode='bilinear', align_corners=False)
-        _, c, h, w = search.shape
-        # (B, T, C, k, k) kernels; output channel (b, t, c) reads input (b, c)
-        kernels = template.reshape(b, t, c, k, k).transpose(1, 2)
-        out = F.conv2d(
-            search.reshape(1, b * c, h, w),
-            kernels.reshape(b * c * t, 1, k, k),
-            padding=k // 2,
-            groups=b * c)
-        out = out.reshape(b, c, t, h, w).mean(dim=2) / (k * k)
+        out = depthwise_xcorr(search, template.reshape(b, t, -1, k, k),
+                              padding=k // 2) / (k * k)
         return feats.replace(search=out)

@@ -330,8 +330,8 @@ class BaseSOTTracker(BaseModel):
             box = state.bbox
         else:
             if cfg.size_lr < 1.:
-                box = self._smooth_size(box, state.bbox,
-                                        cfg.size_lr * score)
+                rate = cfg.size_lr * score * float(out.get('penalty', 1.))
+                box = self._smooth_size(box, state.bbox, rate)
             clipped = clip_boxes(box, img.shape[-2:], cfg.clip_margin)
             if cfg.clip_state:
                 box = clipped
@@ -371,6 +371,11 @@ class BaseSOTTracker(BaseModel):
                         if self.score_window else score)
 
             out = self.head.predict_by_feat(outs, score_window=peak_map)
+            # the chosen box's own penalty also slows its size update
+            # (SiamRPN / SiamCAR: lr = penalty * score * size_lr)
+            chosen = out['bboxes'][:, 2:] - out['bboxes'][:, :2]
+            out['penalty'] = self.size_penalty(
+                chosen[:, :, None, None], prev[2:] - prev[:2])[:, 0, 0, 0]
         source = self.test_cfg.score_source
         if self.score_head is not None and source in ('auto', 'score_head'):
             out['scores'] = self.score_head.predict(feats)

@@ -38,7 +38,8 @@ class TrackingConfig:
         num_templates: copies of the first template (for backbones trained
             with several).
         size_lr: box size update rate in (0, 1]: below 1 the new size is
-            ``prev * (1 - r) + pred * r`` with ``r = size_lr * score``
+            ``prev * (1 - r) + pred * r`` with ``r = size_lr * score``,
+            times the chosen box's ``size_penalty`` when there is one
             (SiamRPN/SiamCAR/TransT); the centre is not smoothed.
         min_score: below this confidence the target counts as not found and
             the previous box is kept (pytracking's
