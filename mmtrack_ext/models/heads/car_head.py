@@ -10,7 +10,7 @@ from mmtrack_ext.registry import MODELS
 from mmtrack_ext.structures import SOTDataSample
 from ..losses import normalizer
 from .base_sot_head import BaseSOTHead
-from .dense_targets import inside_box_cells
+from .dense_targets import cell_centres, inside_box_cells
 
 __all__ = ['CARHead']
 
@@ -126,31 +126,35 @@ class CARHead(BaseSOTHead):
         h, w = size
         return (self.step, self.step) if self.step else (1. / w, 1. / h)
 
+    def _frame(self, boxes: Tensor, size: Tuple[int, int]):
+        """Per-coordinate crop units per cell and the map's middle cell."""
+        h, w = size
+        sx, sy = self._step(size)
+        return (boxes.new_tensor([sx, sy, sx, sy]),
+                boxes.new_tensor([(w - 1) / 2, (h - 1) / 2] * 2))
+
     def to_cells(self, boxes: Tensor, size: Tuple[int, int]) -> Tensor:
         """``(..., 4)`` xyxy boxes normalised to the crop -> cell units
         (cell ``j`` at ``j``)."""
-        h, w = size
-        sx, sy = self._step(size)
-        scale = boxes.new_tensor([sx, sy, sx, sy])
-        mid = boxes.new_tensor([(w - 1) / 2, (h - 1) / 2] * 2)
+        scale, mid = self._frame(boxes, size)
         return (boxes - 0.5) / scale + mid
 
     def to_crop(self, boxes: Tensor, size: Tuple[int, int]) -> Tensor:
         """Inverse of :meth:`to_cells`."""
-        h, w = size
-        sx, sy = self._step(size)
-        scale = boxes.new_tensor([sx, sy, sx, sy])
-        mid = boxes.new_tensor([(w - 1) / 2, (h - 1) / 2] * 2)
+        scale, mid = self._frame(boxes, size)
         return (boxes - mid) * scale + 0.5
+
+    @staticmethod
+    def _cell_points(h: int, w: int, like: Tensor) -> Tuple[Tensor, Tensor]:
+        """``(H, W)`` x and y of every cell in cell units (cell ``j`` at
+        ``j``)."""
+        points = cell_centres(h, w, like.device, like.dtype) - 0.5
+        return points[..., 0], points[..., 1]
 
     def decode_all(self, ltrb: Tensor) -> Tensor:
         """``(B, 4, H, W)`` distances -> ``(B, H, W, 4)`` xyxy boxes in cell
         units."""
-        h, w = ltrb.shape[-2:]
-        ys, xs = torch.meshgrid(
-            torch.arange(h, device=ltrb.device, dtype=ltrb.dtype),
-            torch.arange(w, device=ltrb.device, dtype=ltrb.dtype),
-            indexing='ij')
+        xs, ys = self._cell_points(*ltrb.shape[-2:], ltrb)
         l, t, r, b = ltrb.unbind(1)
         return torch.stack([xs - l, ys - t, xs + r, ys + b], dim=-1)
 
@@ -174,10 +178,7 @@ class CARHead(BaseSOTHead):
         # centred at (j + 0.5) / W: shift by half a cell
         as_map = (central + 0.5) / central.new_tensor([w, h, w, h])
         pos = inside_box_cells(as_map, positive, size)
-        ys, xs = torch.meshgrid(
-            torch.arange(h, device=cells.device, dtype=cells.dtype),
-            torch.arange(w, device=cells.device, dtype=cells.dtype),
-            indexing='ij')
+        xs, ys = self._cell_points(h, w, cells)
         x1, y1, x2, y2 = (v[:, None, None] for v in cells.unbind(-1))
         lr = torch.stack([xs - x1, x2 - xs]).clamp(min=1e-6)
         tb = torch.stack([ys - y1, y2 - ys]).clamp(min=1e-6)
