@@ -132,6 +132,32 @@ def test_templates_are_encoded_once_and_broadcast():
     assert out.template.shape == (3, 2, 32, 8, 8)
 
 
+def test_tca_in_every_block_and_mimetic_init():
+    """``tca_blocks='all'``: every block of the TCA stages reads its own
+    template keys and values; ``attn_init='mimetic'`` makes ``q . k`` a
+    token similarity (for training from scratch)."""
+    last = _small(tca_stages=(1, 2))
+    every = _small(tca_stages=(1, 2), tca_blocks='all',
+                   attn_init='mimetic')
+    z = torch.randn(1, 3, 64, 64)
+    assert sorted(last.encode_template(z)['kv']) == [(0, 1), (1, 1)]
+    memory = every.encode_template(z)
+    depths = [len(every.layers[s].blocks) for s in (0, 1)]
+    assert sorted(memory['kv']) == [(s, i) for s in (0, 1)
+                                    for i in range(depths[s])]
+    out = every.encode_search(torch.randn(1, 3, 128, 128), memory)
+    assert out.search.shape == (1, 32, 16, 16)
+    attn = every.layers[0].blocks[0].attn
+    dim = attn.qkv.in_features
+    hd = dim // attn.num_heads
+    q, k = attn.qkv.weight[:hd], attn.qkv.weight[dim:dim + hd]
+    assert torch.diagonal(q.T @ k).mean() > 0.3
+    with pytest.raises(ValueError, match='tca_blocks'):
+        InMoSwin(arch=SMALL, tca_blocks='first')
+    with pytest.raises(ValueError, match='attn_init'):
+        InMoSwin(arch=SMALL, attn_init='xavier')
+
+
 def test_bad_sizes_and_stages_raise():
     with pytest.raises(ValueError, match='multiples of 32'):
         InMoSwin(arch=SMALL, template_size=100)

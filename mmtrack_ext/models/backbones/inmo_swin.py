@@ -14,6 +14,7 @@ from torch import Tensor
 
 from mmtrack_ext.registry import MODELS
 from mmtrack_ext.structures.backbone_output import BackboneOutput
+from ..layers import mimetic_init_
 from ..utils.pretrained import load_pretrained
 from .base_sot_backbone import BaseSOTBackbone
 
@@ -98,9 +99,16 @@ class InMoSwin(BaseSOTBackbone):
         window_size: Swin window side (7).
         tca_stages: 1-based stages whose last block has TCA (TransInMo:
             all four; ``()``: the plain two-stream Swin).
+        tca_blocks: ``'last'`` (TransInMo: the last block of each of
+            ``tca_stages``) or ``'all'`` (every block of those stages).
         window_process: see above.
         fuse_channels: channels of the fused output.
         drop_path_rate: stochastic depth (TransInMo: 0.2).
+        attn_init: ``'trunc_normal'`` (timm's Swin) or ``'mimetic'`` (for
+            training from scratch: ``q . k`` starts as a token similarity,
+            so TCA and the window attention match look-alike tokens from
+            the first step; see
+            :func:`~mmtrack_ext.models.layers.mimetic_init_`).
         template_size, search_size: crop sizes (the search size fixes the
             resolution the blocks are built for).
         pretrained: local path of a timm or original Swin checkpoint (or an
@@ -113,9 +121,11 @@ class InMoSwin(BaseSOTBackbone):
                  arch='tiny',
                  window_size: int = 7,
                  tca_stages: Sequence[int] = (1, 2, 3, 4),
+                 tca_blocks: str = 'last',
                  window_process: bool = True,
                  fuse_channels: int = 256,
                  drop_path_rate: float = 0.2,
+                 attn_init: str = 'trunc_normal',
                  template_size: int = 128,
                  search_size: int = 256,
                  pretrained: Optional[str] = None,
@@ -123,8 +133,15 @@ class InMoSwin(BaseSOTBackbone):
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         arch = SWIN_ARCHS[arch] if isinstance(arch, str) else dict(arch)
+        if attn_init not in ('trunc_normal', 'mimetic'):
+            raise ValueError(f"attn_init must be 'trunc_normal' or "
+                             f"'mimetic', got {attn_init!r}")
         depths = tuple(arch['depths'])
         self.tca_stages = tuple(int(s) for s in tca_stages)
+        if tca_blocks not in ('last', 'all'):
+            raise ValueError(f"tca_blocks must be 'last' or 'all', got "
+                             f'{tca_blocks!r}')
+        self.tca_blocks = tca_blocks
         if any(not 1 <= s <= len(depths) for s in self.tca_stages):
             raise ValueError(f'tca_stages {self.tca_stages} must be stages '
                              f'1..{len(depths)}')
@@ -140,6 +157,10 @@ class InMoSwin(BaseSOTBackbone):
         # the classifier's final norm and head are not used
         self.patch_embed = swin.patch_embed
         self.layers = swin.layers
+        if attn_init == 'mimetic':
+            for stage in self.layers:
+                for block in stage.blocks:
+                    mimetic_init_(block.attn)
         dims = [int(arch['embed_dim'] * 2**i) for i in range(len(depths))]
         self.stage_channels = dims
         self.window_process = bool(window_process)
@@ -171,7 +192,8 @@ class InMoSwin(BaseSOTBackbone):
     # ------------------------------------------------------------ blocks
     def _has_tca(self, stage: int, index: int) -> bool:
         depth = len(self.layers[stage].blocks)
-        return stage + 1 in self.tca_stages and index == depth - 1
+        return stage + 1 in self.tca_stages and (
+            self.tca_blocks == 'all' or index == depth - 1)
 
     def _window_attn(self, block: SwinTransformerBlock, x: Tensor,
                      want_kv: bool, kv: Optional[Tuple[Tensor, Tensor]]):
@@ -257,9 +279,10 @@ class InMoSwin(BaseSOTBackbone):
                 tca = self._has_tca(s, i)
                 x, kv = self._block(
                     block, x, want_kv=want_kv and tca,
-                    kv=memory_kv[s] if tca and memory_kv is not None else None)
+                    kv=memory_kv[s, i] if tca and memory_kv is not None
+                    else None)
                 if kv is not None:
-                    kvs[s] = kv
+                    kvs[s, i] = kv
             outs.append(x)
         return outs, kvs
 
@@ -278,7 +301,8 @@ class InMoSwin(BaseSOTBackbone):
     # ------------------------------------------------------------ contract
     def encode_template(self, template: Tensor, **extras) -> Dict:
         """Returns ``feats`` ``(B, T, C, h / 8, w / 8)``, ``kv``: per TCA
-        stage the keys and values ``(B, heads, T * L, D)`` of its last block
+        block ``(stage, block)`` the keys and values ``(B, heads, T * L, D)``
+        of that block
         (``L`` windows of ``D = win^2 * head_dim`` features, or tokens
         without WP), and ``num_templates``."""
         self.check_extras(extras)
