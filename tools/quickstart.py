@@ -13,6 +13,12 @@ One command on a CPU machine:
 4. evaluates on the synthetic val split (GOT-10k protocol), next to a
    keep-the-first-box baseline, prints a table and writes
    ``{work_dir}/metrics.json``, per-sequence results and an annotated video.
+
+A pre-training (pretext) config, e.g.
+``configs/mat/mat_pretrain_vit-tiny_synthetic.py``, is trained the same way;
+step 4 then reports its losses on pairs of the val split (next to the loss
+of predicting the mean image) instead of AO, and the checkpoint to give to a
+tracker (``--cfg-options model.backbone.pretrained=...``).
 """
 import argparse
 import json
@@ -63,6 +69,8 @@ def main():
     from terminaltables import AsciiTable
 
     from mmtrack_ext.datasets import make_synthetic_dataset
+    from mmtrack_ext.models import BasePretextModel
+    from mmtrack_ext.registry import MODELS
     from mmtrack_ext.utils import register_all_modules
     register_all_modules()
 
@@ -79,10 +87,13 @@ def main():
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     cfg.work_dir = work_dir
+    pretext = issubclass(MODELS.get(cfg.model.type), BasePretextModel)
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        _set_data_root(cfg[loader].dataset, osp.abspath(args.data_root))
+        if cfg.get(loader):
+            _set_data_root(cfg[loader].dataset, osp.abspath(args.data_root))
     cfg.randomness = dict(seed=args.seed)
-    cfg.test_evaluator.outfile_prefix = osp.join(work_dir, 'results')
+    if not pretext:
+        cfg.test_evaluator.outfile_prefix = osp.join(work_dir, 'results')
     # evaluate once, after training (runner.test below)
     cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
 
@@ -98,6 +109,10 @@ def main():
     runner = Runner.from_cfg(cfg)
     runner.train()
     print(f'      trained in {(time.time() - t0) / 60:.1f} min since start')
+    if pretext:
+        _report_pretext(runner, cfg, work_dir, args.seed)
+        print(f'total {(time.time() - t0) / 60:.1f} min')
+        return
 
     print('[4/4] evaluating on the synthetic val split')
     metrics = runner.test()
@@ -175,6 +190,58 @@ def calibrate_schedule(cfg, minutes, warmup_iters=5, timed_iters=16):
     print(f'      {sec_per_iter:.3f} s/iter (batch {batch}, '
           f'{torch.get_num_threads()} threads)')
     return sec_per_iter
+
+
+def _report_pretext(runner, cfg, work_dir, seed, num_pairs=256):
+    """Losses of a pre-training model on pairs of the val split, next to
+    the loss of predicting the mean image (0 in normalised pixels)."""
+    import copy
+
+    import torch
+    from mmengine.runner import Runner
+    from terminaltables import AsciiTable
+    from mmtrack_ext.models.pretext import masked_patch_mse
+    print('[4/4] reconstruction losses on synthetic val pairs')
+    loader_cfg = copy.deepcopy(cfg.train_dataloader)
+    loader_cfg.update(num_workers=0, persistent_workers=False)
+    dataset_cfg = loader_cfg.dataset
+    dataset_cfg.samples_per_epoch = num_pairs
+    for sub in dataset_cfg.datasets:
+        sub.split = 'val'
+    loader = Runner.build_dataloader(loader_cfg, seed=seed)
+    model = runner.model
+    model.eval()
+    torch.manual_seed(seed)
+    sums, count = {}, 0
+    with torch.no_grad():
+        for batch in loader:
+            data = model.data_preprocessor(batch, False)
+            losses = model.loss(**data)
+            inputs = data['inputs']
+            for key, img in (('template', inputs[model.transfer_role]),
+                             ('search', inputs['search'])):
+                target = model.patch_targets(img.flatten(0, -4))
+                losses[f'mean_image_{key}'] = masked_patch_mse(
+                    torch.zeros_like(target), target, None)
+            n = inputs['search'].shape[0]
+            for k, v in losses.items():
+                sums[k] = sums.get(k, 0.) + float(v) * n
+            count += n
+    out = {k: v / count for k, v in sums.items()}
+    rows = [['', 'L_template', 'L_search'],
+            ['predict the mean image',
+             f"{out['mean_image_template']:.4f}",
+             f"{out['mean_image_search']:.4f}"],
+            [osp.splitext(osp.basename(cfg.filename))[0],
+             f"{out['loss_template']:.4f}", f"{out['loss_search']:.4f}"]]
+    print(AsciiTable(rows, title=f'masked-patch MSE on {count} val pairs '
+                     '(normalised pixels)').table)
+    with open(osp.join(work_dir, 'metrics.json'), 'w') as f:
+        json.dump(out, f, indent=2)
+    ckpt = osp.join(work_dir, f'epoch_{runner.epoch}.pth')
+    print(f'metrics: {osp.join(work_dir, "metrics.json")}\n'
+          f'checkpoint for a tracker: --cfg-options '
+          f'model.backbone.pretrained={ckpt}')
 
 
 def _set_data_root(dataset_cfg, data_root):

@@ -43,6 +43,11 @@ class FrameSampler:
       template.
     - ``'trident_pro'``: like ``'trident'`` but extra templates may be
       frames where the target is invisible.
+    - ``'symmetric'`` (MAT): the template is a visible frame anywhere in the
+      video; the search frame (and any extra template) a visible frame
+      within ``max_gap`` of it on either side, the template's own frame
+      included (MAT pre-training: ``max_gap=9999``, i.e. anywhere; tracker
+      training: 200).
 
     Negative pairs (STARK ``getitem_cls``): with probability
     ``1 - positive_ratio`` the sample gets label 0; its templates are drawn
@@ -66,7 +71,7 @@ class FrameSampler:
         max_tries: draws before giving up on a video (returns ``None``).
     """
 
-    MODES = ('causal', 'trident', 'trident_pro')
+    MODES = ('causal', 'trident', 'trident_pro', 'symmetric')
 
     def __init__(self,
                  mode: str = 'causal',
@@ -164,7 +169,19 @@ class FrameSampler:
         """``(template_ids, search_id)`` of a positive pair or ``None``."""
         if self.mode == 'causal':
             return self._causal(visible, rng)
+        if self.mode == 'symmetric':
+            return self._symmetric(visible, rng)
         return self._trident(visible, rng)
+
+    def _symmetric(self, visible, rng):
+        anchor = self.sample_ids(visible, rng)
+        if anchor is None:
+            return None
+        lo, hi = anchor[0] - self.max_gap, anchor[0] + self.max_gap + 1
+        # the anchor itself is a candidate: these draws cannot fail
+        search = self.sample_ids(visible, rng, 1, lo, hi)
+        extra = self.sample_ids(visible, rng, self.num_templates - 1, lo, hi)
+        return anchor + extra, search[0]
 
     def _causal(self, visible, rng):
         n, extra = len(visible), self.num_templates - 1

@@ -22,7 +22,7 @@ from .boxes import BoxArray
 
 _Size = Union[int, Tuple[int, int]]
 PadValue = Union[float, str, Sequence[float]]
-CROP_MODES = ('sqrt', 'context', 'non_square')
+CROP_MODES = ('sqrt', 'context', 'non_square', 'additive')
 
 
 class CropWindow(NamedTuple):
@@ -62,6 +62,10 @@ def crop_window(box: BoxArray, factor: float, mode: str = 'sqrt',
       0.5 at 256 px from 128 px templates).
     - ``'non_square'``: ``factor * w`` by ``factor * h`` (rounded up; MAT's
       ``2w x 2h`` pre-training crop, which the resize distorts to a square).
+    - ``'additive'`` (MAT's tracker crops): each side grows by ``(factor -
+      1)`` times the mean side, ``w' = w + (factor - 1) (w + h) / 2`` (and
+      ``h'``), and the window is the square of side ``ceil(sqrt(w' h'))``
+      (``context_amount`` unused).
 
     Args:
         box: ``(4,)`` ``xyxy`` box in frame pixels.
@@ -79,6 +83,10 @@ def crop_window(box: BoxArray, factor: float, mode: str = 'sqrt',
         pad = context_amount * (w + h)
         width = height = max(
             int(round(math.sqrt((w + pad) * (h + pad)) * factor)), 1)
+    elif mode == 'additive':
+        pad = (factor - 1.) * (w + h) * 0.5
+        width = height = max(
+            int(math.ceil(math.sqrt((w + pad) * (h + pad)))), 1)
     elif mode == 'non_square':
         width = max(int(math.ceil(w * factor)), 1)
         height = max(int(math.ceil(h * factor)), 1)
@@ -193,8 +201,11 @@ def crop_and_resize(
     patch = img[None] if squeeze else img
     patch = patch[..., iy1:iy2, ix1:ix2]
     # uint8 frames on the CPU are resized in uint8, like the numpy path
-    # (cv2) of the training crops, and faster than in float
-    if not (patch.dtype == torch.uint8 and patch.device.type == 'cpu'):
+    # (cv2) of the training crops, and faster than in float; except to a
+    # single pixel (a window far larger than the frame), where torch's uint8
+    # antialiasing kernel fails an internal assert (torch 2.x)
+    if not (patch.dtype == torch.uint8 and patch.device.type == 'cpu'
+            and vis_w * vis_h > 1):
         patch = patch.float()
 
     def background():

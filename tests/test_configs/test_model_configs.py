@@ -6,6 +6,7 @@ Ablation configs often change only the data or the schedule: configs whose
 ``model`` (and training pipeline) are identical are checked once, under the
 first of them, so the suite's cost grows with the number of distinct models,
 not of configs."""
+import functools
 import glob
 import json
 import os.path as osp
@@ -29,13 +30,18 @@ CONFIGS = sorted(
                        recursive=True) if '_base_' not in p)
 
 
+@functools.lru_cache(maxsize=None)
+def _load(config):
+    return Config.fromfile(osp.join(ROOT, config))
+
+
 def _group_by(key_fn):
     """``{representative: [configs with the same key]}``; the
     representative is the least nested config of a group (a method's main
     config rather than one of its ablations)."""
     groups = OrderedDict()
     for config in CONFIGS:
-        cfg = Config.fromfile(osp.join(ROOT, config))
+        cfg = _load(config)
         key = json.dumps(key_fn(cfg), sort_keys=True, default=str)
         groups.setdefault(key, []).append(config)
     return OrderedDict(
@@ -43,12 +49,37 @@ def _group_by(key_fn):
         for v in groups.values())
 
 
+#: model keys that change which weights train or where they come from,
+#: not the network: configs differing only there (fine-tuning protocols,
+#: checkpoint formats) share one training-and-tracking check, and each of
+#: them is built (which validates the module names of its freezing)
+_TRAINING_ONLY_KEYS = ('frozen_modules', 'trainable_modules',
+                       # pretext models: what is masked and reconstructed
+                       'mask_ratio', 'masking', 'transfer_role',
+                       'norm_pix_loss')
+_BACKBONE_SOURCE_KEYS = ('pretrained', 'pretrained_format',
+                         'pretrained_prefix')
+
+
+def _network(cfg):
+    model = cfg.model.to_dict()
+    for key in _TRAINING_ONLY_KEYS:
+        model.pop(key, None)
+    for key in _BACKBONE_SOURCE_KEYS:
+        model.get('backbone', {}).pop(key, None)
+    return model
+
+
 def _model_key(cfg):
-    return cfg.model.to_dict()
+    return _network(cfg)
+
+
+def _is_pretext(cfg):
+    return issubclass(MODELS.get(cfg.model.type), BasePretextModel)
 
 
 def _sizes_key(cfg):
-    return [cfg.model.to_dict(),
+    return [_network(cfg),
             cfg.get('train_dataloader', {}).get('dataset', {}).get(
                 'pipeline', [])]
 
@@ -96,12 +127,35 @@ def test_identical_models_are_grouped():
     assert sum(map(len, SIZE_GROUPS.values())) == len(CONFIGS)
 
 
+VARIANTS = [c for rep, group in MODEL_GROUPS.items() for c in group
+            if _load(c).model.to_dict() != _load(rep).model.to_dict()]
+
+
+@pytest.mark.parametrize('config', VARIANTS)
+def test_training_protocol_variants_build(config):
+    """Configs that differ from their group's checked model only in what
+    trains (frozen / trainable modules) or in the backbone's checkpoint
+    options build, and freeze what they name."""
+    cfg = Config.fromfile(osp.join(ROOT, config))
+    model = MODELS.build(cfg.model)
+    for name in cfg.model.get('trainable_modules', []):
+        module = model.get_submodule(name)
+        assert all(p.requires_grad for p in module.parameters()), name
+    if 'backbone' in cfg.model.get('frozen_modules', []):
+        trainable = [n for n, p in model.backbone.named_parameters()
+                     if p.requires_grad]
+        assert all(any(n.startswith(t[len('backbone.'):] + '.') for t in
+                       cfg.model.get('trainable_modules', []))
+                   for n in trainable), trainable
+
+
 @pytest.mark.parametrize('config', list(SIZE_GROUPS))
 def test_config_sizes_live_in_one_place(config):
     cfg = Config.fromfile(osp.join(ROOT, config))
-    model = MODELS.build(cfg.model)
-    if not isinstance(model, BaseSOTTracker):
+    if _is_pretext(cfg):
         return
+    model = MODELS.build(cfg.model)
+    assert isinstance(model, BaseSOTTracker), config
     crop = _pipeline_step(cfg, 'SearchAreaCrop')
     assert crop is not None, f'{config}: no SearchAreaCrop in the pipeline'
     assert crop['template_size'] == model.template_size, config
@@ -119,7 +173,15 @@ def test_config_trains_one_iteration_and_tracks(config):
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
     if isinstance(model, BasePretextModel):
-        pytest.skip('pretext models are covered by their own tests')
+        # a pre-training model: one step on one pair, no tracking
+        tz, sx = (model.backbone.template_size[0],
+                  model.backbone.search_size[0])
+        data = model.data_preprocessor(_batch(tz, sx, b=1), True)
+        data['inputs']['transfer_target'] = data['inputs']['template']
+        losses = model(**data, mode='loss')
+        assert all(torch.isfinite(v) for v in losses.values()), losses
+        sum(losses.values()).backward()
+        return
     if getattr(model.backbone, 'template_size', None) is None:
         # a fully convolutional backbone takes any crop: tiny inputs (half
         # size) keep paper-scale CNNs (ResNet-50 with GIMs) cheap

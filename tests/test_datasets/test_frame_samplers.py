@@ -109,3 +109,26 @@ def test_invalid_arguments():
         FrameSampler(positive_ratio=1.5)
     with pytest.raises(ValueError):
         FrameSampler(num_templates=0)
+
+
+def test_symmetric_search_on_either_side_within_max_gap():
+    """MAT: the search frame lies within max_gap of the template, before
+    or after it (the template's own frame included)."""
+    sampler = FrameSampler(mode='symmetric', max_gap=5, num_templates=2)
+    visible = np.ones(100, bool)
+    visible[40:60] = False
+    rng = np.random.default_rng(0)
+    before = after = 0
+    for _ in range(300):
+        s = sampler(visible, rng)
+        anchor = s.template_ids[0]
+        for i in s.template_ids[1:] + [s.search_id]:
+            assert abs(i - anchor) <= 5 and visible[i]
+        before += s.search_id < anchor
+        after += s.search_id > anchor
+    assert before > 50 and after > 50
+    # max_gap larger than the video: any visible frame
+    anywhere = FrameSampler(mode='symmetric', max_gap=9999)
+    gaps = [abs(s.search_id - s.template_ids[0]) for s in (
+        anywhere(visible, rng) for _ in range(300))]
+    assert max(gaps) > 60

@@ -318,3 +318,58 @@ def test_context_mode_matches_the_siamfc_formula():
     assert (win.width, win.height) == (80, 160)
     with pytest.raises(ValueError, match='not square'):
         win.side
+
+
+def test_colour_jitter_and_motion_blur():
+    from mmtrack_ext.datasets.transforms import ColorJitter, MotionBlur
+    res = _results()
+    ColorJitter(brightness=0.2, contrast=0.2, saturation=0.2,
+                roles=['search'])(res)
+    template, search = res['frames'][0]['img'], res['frames'][1]['img']
+    assert np.array_equal(template, _image())  # other roles untouched
+    assert search.dtype == np.uint8 and not np.array_equal(search, _image())
+    # each factor alone, at its extreme: brightness scales, saturation 0
+    # greys out, contrast 0 flattens to the mean grey
+    img = _image()[:8, :8]
+    out = ColorJitter._apply(img, 'saturation', 0.)
+    assert (out[..., 0] == out[..., 1]).all()
+    out = ColorJitter._apply(img, 'contrast', 0.)
+    assert out.std() < 1
+    assert ColorJitter._apply(img, 'brightness', 0.5).mean() == \
+        pytest.approx(img.mean() / 2, abs=1)
+    with pytest.raises(ValueError, match='contrast'):
+        ColorJitter(contrast=1.5)
+    k = MotionBlur.kernel(7, 0.)
+    assert k.sum() == pytest.approx(1.) and (k[3] > 0).all() and \
+        k[:3].sum() == 0  # a horizontal line through the centre
+    res = _results()
+    MotionBlur(prob=1., kernel_size=(9, 9), roles=['template'])(res)
+    assert res['frames'][0]['img'].std() < _image().std()
+    assert np.array_equal(res['frames'][1]['img'], _image())
+    with pytest.raises(ValueError, match='kernel_size'):
+        MotionBlur(kernel_size=(1, 3))
+
+
+def test_additive_mode_and_per_role_crop_modes():
+    from mmtrack_ext.structures import crop_window
+    # MAT: w' = w + (s - 1)(w + h) / 2, side ceil(sqrt(w' h'))
+    win = crop_window(np.array([0., 0., 40., 80.]), 4., mode='additive')
+    assert win.side == int(np.ceil(np.sqrt((40 + 180) * (80 + 180))))
+    win = crop_window(np.array([0., 0., 40., 80.]), 1., mode='additive')
+    assert win.side == int(np.ceil(np.sqrt(40 * 80)))
+    # MAT's pre-training: a 2w x 2h template next to a square search area
+    box = (100., 50., 160., 80.)
+    crop = TRANSFORMS.build(dict(
+        type='SearchAreaCrop', search_factor=4., search_size=128,
+        crop_mode='additive',
+        roles=dict(template=dict(factor=2., size=64,
+                                 crop_mode='non_square'))))
+    frames = crop(_results(box=box))['frames']
+    w, h = frames[0]['crop_window'][2:]
+    assert (w, h) == (120, 60)
+    np.testing.assert_allclose(frames[0]['bbox'], [16, 16, 48, 48], atol=1)
+    w, h = frames[1]['crop_window'][2:]
+    assert w == h == int(np.ceil(np.sqrt((60 + 135) * (30 + 135))))
+    with pytest.raises(ValueError, match='crop_mode'):
+        SearchAreaCrop(roles=dict(template=dict(factor=2., size=64,
+                                                crop_mode='round')))

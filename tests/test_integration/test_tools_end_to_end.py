@@ -132,3 +132,32 @@ def test_benchmark_fps_json(tmp_path):
     assert result['e2e_over_model_time'] == pytest.approx(
         result['model_fps'] / result['e2e_fps'], rel=1e-6)
     assert len(result['block_model_ms']) == 2
+
+
+def test_quickstart_pretrains_mat_and_shows_its_reconstructions(
+        synthetic_root, tmp_path):
+    """A pretext config through the quickstart: trained, checkpointed,
+    reconstruction losses reported on val pairs; show_reconstruction.py
+    draws that checkpoint's reconstructions."""
+    import cv2
+    work = tmp_path / 'mat'
+    proc = run_tool(
+        ['tools/quickstart.py', '--config',
+         'configs/mat/mat_pretrain_vit-tiny_synthetic.py', '--minutes',
+         '0.1', '--num-train', '6', '--num-val', '3', '--work-dir',
+         str(work), '--data-root', synthetic_root], timeout=400,
+        what='quickstart.py (MAT pre-training)')
+    with open(work / 'metrics.json') as f:
+        metrics = json.load(f)
+    for key in ('loss_template', 'loss_search', 'mean_image_template',
+                'mean_image_search'):
+        assert 0 < metrics[key] < 10, metrics
+    ckpt = proc.stdout.split('model.backbone.pretrained=')[-1].split()[0]
+    assert osp.isfile(ckpt), proc.stdout[-500:]
+    out = tmp_path / 'recon.png'
+    run_tool(['tools/analysis_tools/show_reconstruction.py',
+              'configs/mat/mat_pretrain_vit-tiny_synthetic.py', ckpt,
+              '--out', str(out), '--num-pairs', '2', '--data-root',
+              synthetic_root], timeout=120, what='show_reconstruction.py')
+    img = cv2.imread(str(out))
+    assert img.shape == (22 + 2 * 128, 7 * 128, 3)

@@ -115,6 +115,30 @@ def test_tracker_maps_crop_boxes_back_to_the_frame():
     assert xyxy_to_cxcywh(box)[2] == 40
 
 
+def test_unclipped_state_restarts_when_it_covers_the_frame():
+    """``clip_state=False`` (MAT): the state keeps the unclipped box (the
+    reported box is clipped); a state whose clipped box is the whole frame
+    restarts at the frame centre with the first box's size."""
+    cfg = _model_cfg('mat/mat_track_vit-tiny_synthetic.py')
+    model = MODELS.build(cfg).eval()
+    boxes = iter([[-0.25, 0.25, 0.5, 0.5], [-3., -3., 4., 4.]])
+
+    def fake_predict(feats, score_window=None):
+        return dict(bboxes=torch.tensor([next(boxes)]),
+                    scores=torch.ones(1))
+
+    model.head.predict = fake_predict
+    img = torch.zeros(3, 200, 300, dtype=torch.uint8)
+    state = model.init(img, torch.tensor([20., 50., 60., 90.]))  # 40 x 40
+    box, _ = model.track(img, state)
+    assert box[0] == 0 and state.bbox[0] < 0  # clipped / not clipped
+    # the whole search area and far beyond: clipped to the frame
+    box, _ = model.track(img, state)
+    assert box.tolist() == [0., 0., 300., 200.]
+    torch.testing.assert_close(state.bbox,
+                               torch.tensor([130., 80., 170., 120.]))
+
+
 def test_size_lr_smooths_only_the_size():
     """``test_cfg.size_lr``: the size moves ``size_lr * score`` of the way to
     the prediction, the centre follows the prediction."""

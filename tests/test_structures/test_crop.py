@@ -1,7 +1,7 @@
 import numpy as np
 import torch
 
-from mmtrack_ext.structures import (box_from_crop, box_to_crop,
+from mmtrack_ext.structures import (CropWindow, box_from_crop, box_to_crop,
                                     crop_and_resize, crop_window)
 
 
@@ -42,6 +42,17 @@ def test_window_fully_outside_gives_padding():
     out_t, mask_t = crop_and_resize(torch.from_numpy(img).permute(2, 0, 1),
                                     win, 16)
     assert mask_t.all() and (out_t == 0).all()
+
+
+def test_window_far_larger_than_the_frame():
+    """A window 75 times the frame (an unclipped tracking state
+    that drifted, MAT) maps the frame to one output pixel: torch's uint8
+    antialiasing kernel asserts there; the crop falls back to float."""
+    img = torch.randint(0, 255, (3, 160, 160), dtype=torch.uint8)
+    win = CropWindow(-5900, -5900, 12000, 12000)  # the frame: 1 px
+    out, mask = crop_and_resize(img, win, 64)
+    assert out.shape == (3, 64, 64) and (~mask).sum() == 1
+    assert 0 <= float(out[:, ~mask].min()) <= 255
 
 
 def cv2_blur(img):

@@ -1,5 +1,5 @@
-from .augmentations import (BrightnessJitter, GaussianBlur, JointFlip,
-                            JointGrayscale)
+from .augmentations import (BrightnessJitter, ColorJitter, GaussianBlur,
+                            JointFlip, JointGrayscale, MotionBlur)
 from .cropping import (CheckPaddingValidity, CropTargetFromSearch,
                        SearchAreaCrop, jitter_box)
 from .formatting import PackSOTInputs
@@ -10,5 +10,5 @@ __all__ = [
     'LoadFrames', 'SearchAreaCrop', 'CropTargetFromSearch',
     'CheckPaddingValidity', 'jitter_box',
     'JointFlip', 'JointGrayscale', 'BrightnessJitter', 'GaussianBlur',
-    'PackSOTInputs', 'get_rng', 'iter_frames'
+    'ColorJitter', 'MotionBlur', 'PackSOTInputs', 'get_rng', 'iter_frames'
 ]

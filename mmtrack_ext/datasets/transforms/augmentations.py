@@ -14,7 +14,10 @@ from mmcv.transforms import BaseTransform
 from mmtrack_ext.registry import TRANSFORMS
 from .utils import get_rng, iter_frames
 
-__all__ = ['JointFlip', 'JointGrayscale', 'BrightnessJitter', 'GaussianBlur']
+__all__ = [
+    'JointFlip', 'JointGrayscale', 'BrightnessJitter', 'GaussianBlur',
+    'ColorJitter', 'MotionBlur'
+]
 
 
 def _roles(roles):
@@ -158,3 +161,116 @@ class GaussianBlur(BaseTransform):
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(prob={self.prob}, sigma={self.sigma}, '
                 f'roles={self.roles})')
+
+
+def _blend(img: np.ndarray, other, alpha: float) -> np.ndarray:
+    """``alpha * img + (1 - alpha) * other`` in float, clipped to uint8."""
+    out = alpha * img.astype(np.float32) + (1 - alpha) * np.asarray(
+        other, dtype=np.float32)
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+@TRANSFORMS.register_module()
+class ColorJitter(BaseTransform):
+    """Brightness, contrast and saturation jitter of each image, in a random
+    order per image (torchvision's ``ColorJitter`` without hue, on BGR
+    uint8): brightness multiplies by ``U(1 - b, 1 + b)``; contrast blends
+    with the mean grey level by ``U(1 - c, 1 + c)``; saturation blends with
+    the grey image by ``U(1 - s, 1 + s)``.
+
+    Args:
+        brightness, contrast, saturation: half-ranges of the factors (0:
+            that jitter is off). MAT: 0.2 each.
+        roles: roles of the frames to change (None: all).
+    """
+
+    def __init__(self,
+                 brightness: float = 0.2,
+                 contrast: float = 0.2,
+                 saturation: float = 0.2,
+                 roles: Optional[Sequence[str]] = None) -> None:
+        for name, value in (('brightness', brightness),
+                            ('contrast', contrast),
+                            ('saturation', saturation)):
+            if not 0. <= value < 1.:
+                raise ValueError(f'{name} must be in [0, 1), got {value}')
+        self.factors = dict(brightness=float(brightness),
+                            contrast=float(contrast),
+                            saturation=float(saturation))
+        self.roles = _roles(roles)
+
+    @staticmethod
+    def _apply(img: np.ndarray, kind: str, alpha: float) -> np.ndarray:
+        if kind == 'brightness':
+            return _blend(img, 0., alpha)
+        grey = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+        if kind == 'contrast':
+            return _blend(img, float(grey.mean()), alpha)
+        return _blend(img, grey[..., None], alpha)
+
+    def transform(self, results: dict) -> dict:
+        rng = get_rng(results)
+        kinds = [k for k, v in self.factors.items() if v > 0]
+        for frame in iter_frames(results, self.roles):
+            img = frame['img']
+            for i in rng.permutation(len(kinds)):
+                half = self.factors[kinds[i]]
+                img = self._apply(img, kinds[i],
+                                  rng.uniform(1 - half, 1 + half))
+            frame['img'] = img
+        return results
+
+    def __repr__(self) -> str:
+        args = ', '.join(f'{k}={v}' for k, v in self.factors.items())
+        return f'{type(self).__name__}({args}, roles={self.roles})'
+
+
+@TRANSFORMS.register_module()
+class MotionBlur(BaseTransform):
+    """Linear motion blur of each image with probability ``prob``: a line
+    kernel of odd length drawn from ``kernel_size`` (px) at a uniform angle,
+    normalised to sum 1.
+
+    Args:
+        prob: probability per image (MAT's input template: 0.2).
+        kernel_size: ``(min, max)`` kernel length in px (MAT: 3 to 15).
+        roles: roles of the frames to blur (None: all).
+    """
+
+    def __init__(self,
+                 prob: float = 0.2,
+                 kernel_size: Tuple[int, int] = (3, 15),
+                 roles: Optional[Sequence[str]] = None) -> None:
+        lo, hi = int(kernel_size[0]), int(kernel_size[1])
+        if not 3 <= lo <= hi:
+            raise ValueError(f'kernel_size must be (min, max) with 3 <= min '
+                             f'<= max, got {kernel_size}')
+        self.prob = float(prob)
+        self.kernel_size = (lo, hi)
+        self.roles = _roles(roles)
+
+    @staticmethod
+    def kernel(size: int, angle: float) -> np.ndarray:
+        """``(size, size)`` float32 line kernel through the centre at
+        ``angle`` degrees, summing to 1."""
+        k = np.zeros((size, size), np.float32)
+        c = (size - 1) / 2
+        dx = np.cos(np.deg2rad(angle)) * c
+        dy = np.sin(np.deg2rad(angle)) * c
+        cv2.line(k, (int(round(c - dx)), int(round(c - dy))),
+                 (int(round(c + dx)), int(round(c + dy))), 1.0, 1)
+        return k / k.sum()
+
+    def transform(self, results: dict) -> dict:
+        rng = get_rng(results)
+        lo, hi = self.kernel_size
+        sizes = list(range(lo | 1, hi + 1, 2))
+        for frame in iter_frames(results, self.roles):
+            if rng.random() < self.prob:
+                k = self.kernel(int(rng.choice(sizes)), rng.uniform(0, 180))
+                frame['img'] = cv2.filter2D(frame['img'], -1, k)
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{type(self).__name__}(prob={self.prob}, '
+                f'kernel_size={self.kernel_size}, roles={self.roles})')

@@ -45,8 +45,9 @@ def jitter_box(box: np.ndarray, scale_jitter: float, center_jitter: float,
 class _RoleCrop(NamedTuple):
     factor: float
     size: int
-    scale_jitter: float
-    center_jitter: float
+    scale_jitter: float = 0.
+    center_jitter: float = 0.
+    crop_mode: Optional[str] = None
 
 
 @TRANSFORMS.register_module()
@@ -81,7 +82,10 @@ class SearchAreaCrop(BaseTransform):
         template_scale_jitter, template_center_jitter: template jitter
             (default 0: templates centred on the true box).
         roles: ``{role: dict(factor, size, scale_jitter=0,
-            center_jitter=0)}`` for other roles (e.g. ``online_template``).
+            center_jitter=0, crop_mode=None)}`` for other roles (e.g.
+            ``online_template``), or to override the template's or the
+            search's settings (e.g. MAT's pre-training template:
+            ``template=dict(factor=2, size=112, crop_mode='non_square')``).
         crop_mode, context_amount: window shape, as the tracker's
             ``test_cfg.crop_mode`` / ``context_amount`` (``'sqrt'``,
             ``'context'``, ``'non_square'``).
@@ -120,15 +124,17 @@ class SearchAreaCrop(BaseTransform):
             if unknown or not {'factor', 'size'} <= set(opts):
                 raise KeyError(
                     f'SearchAreaCrop roles[{role!r}] needs factor and size '
-                    f'(optional scale_jitter, center_jitter), got '
-                    f'{sorted(opts)}')
+                    f'(optional scale_jitter, center_jitter, crop_mode), '
+                    f'got {sorted(opts)}')
             self.params[role] = _RoleCrop(
                 float(opts['factor']), int(opts['size']),
                 float(opts.get('scale_jitter', 0.)),
-                float(opts.get('center_jitter', 0.)))
-        if crop_mode not in CROP_MODES:
-            raise ValueError(f'crop_mode must be one of {CROP_MODES}, got '
-                             f'{crop_mode!r}')
+                float(opts.get('center_jitter', 0.)), opts.get('crop_mode'))
+        for mode in [crop_mode] + [p.crop_mode for p in self.params.values()
+                                   if p.crop_mode is not None]:
+            if mode not in CROP_MODES:
+                raise ValueError(f'crop_mode must be one of {CROP_MODES}, '
+                                 f'got {mode!r}')
         self.crop_mode = crop_mode
         self.context_amount = float(context_amount)
         self.pad_value = pad_value
@@ -159,7 +165,8 @@ class SearchAreaCrop(BaseTransform):
                     f'invalid jittered box in {frame.get("img_path")}')
         else:
             jittered = box
-        window = crop_window(jittered, params.factor, self.crop_mode,
+        window = crop_window(jittered, params.factor,
+                             params.crop_mode or self.crop_mode,
                              self.context_amount)
         crop, mask = crop_and_resize(frame['img'], window, params.size,
                                      self.pad_value)

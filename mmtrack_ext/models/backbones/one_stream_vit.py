@@ -13,7 +13,7 @@ from torch import Tensor
 from mmtrack_ext.registry import MODELS
 from mmtrack_ext.structures.backbone_output import BackboneOutput
 from ..layers import (TargetIndicatingToken, mimetic_init_,
-                      transformer_init_)
+                      sincos_grid_embedding, transformer_init_)
 from .base_sot_backbone import BaseSOTBackbone
 from ..utils.pretrained import load_pretrained
 from .vit_converters import resample_grid, vit_converter
@@ -104,6 +104,14 @@ class OneStreamViT(BaseSOTBackbone):
         use_cls_token: prepend a learnable cls token (with its own positional
             embedding). Its output is ``BackboneOutput.cls_token`` (for score
             heads).
+        pos_embed: ``'learned'`` (OSTrack: trained tables, initialised from
+            the checkpoint's resampled grid) or ``'sincos'`` (MAT: MAE's fixed
+            2-D sine-cosine tables of the template and search grids, zero for
+            the cls token; buffers, never trained, not taken from
+            checkpoints of another format).
+        template_patch_embed: give the template its own patch embedding
+            (``patch_embed_template``; MAT's code). A MAE/timm checkpoint
+            has none: it starts from random init (as in MAT's pre-training).
         pretrained: local path of a MAE, timm or MMEngine checkpoint
             (``None`` for random init).
         pretrained_format: ``'auto'``, ``'mae'``, ``'timm'`` or
@@ -159,6 +167,8 @@ class OneStreamViT(BaseSOTBackbone):
                  qkv_bias: bool = True,
                  drop_path_rate: float = 0.,
                  use_cls_token: bool = False,
+                 pos_embed: str = 'learned',
+                 template_patch_embed: bool = False,
                  pretrained: Optional[str] = None,
                  pretrained_format: str = 'auto',
                  pretrained_prefix: Optional[str] = None,
@@ -211,14 +221,34 @@ class OneStreamViT(BaseSOTBackbone):
         else:
             raise ValueError(f"stem must be 'patch' or 'conv', got {stem!r}")
         self.stem = stem
-        self.pos_embed_template = nn.Parameter(
-            torch.zeros(1, math.prod(self.template_grid), embed_dim))
-        self.pos_embed_search = nn.Parameter(
-            torch.zeros(1, math.prod(self.search_grid), embed_dim))
+        self.patch_embed_template = None
+        if template_patch_embed:
+            if stem != 'patch':
+                raise ValueError('template_patch_embed needs '
+                                 f"stem='patch', got {stem!r}")
+            self.patch_embed_template = PatchEmbed(patch_size, embed_dim)
+        if pos_embed not in ('learned', 'sincos'):
+            raise ValueError(f"pos_embed must be 'learned' or 'sincos', got "
+                             f'{pos_embed!r}')
+        self.pos_embed_type = pos_embed
         self.use_cls_token = use_cls_token
+        if pos_embed == 'learned':
+            self.pos_embed_template = nn.Parameter(
+                torch.zeros(1, math.prod(self.template_grid), embed_dim))
+            self.pos_embed_search = nn.Parameter(
+                torch.zeros(1, math.prod(self.search_grid), embed_dim))
+        else:
+            self.register_buffer('pos_embed_template', sincos_grid_embedding(
+                *self.template_grid, embed_dim)[None])
+            self.register_buffer('pos_embed_search', sincos_grid_embedding(
+                *self.search_grid, embed_dim)[None])
         if use_cls_token:
             self.cls_token = nn.Parameter(torch.zeros(1, 1, embed_dim))
-            self.pos_embed_cls = nn.Parameter(torch.zeros(1, 1, embed_dim))
+            if pos_embed == 'learned':
+                self.pos_embed_cls = nn.Parameter(torch.zeros(1, 1, embed_dim))
+            else:
+                self.register_buffer('pos_embed_cls',
+                                     torch.zeros(1, 1, embed_dim))
         dpr = torch.linspace(0, drop_path_rate, depth).tolist()
         norm_layer = partial(nn.LayerNorm, eps=1e-6)
         self.blocks = nn.ModuleList([
@@ -234,11 +264,18 @@ class OneStreamViT(BaseSOTBackbone):
         self._init_random()
 
     def _init_random(self):
-        trunc_normal_(self.pos_embed_template, std=.02)
-        trunc_normal_(self.pos_embed_search, std=.02)
+        if self.pos_embed_type == 'learned':
+            trunc_normal_(self.pos_embed_template, std=.02)
+            trunc_normal_(self.pos_embed_search, std=.02)
         if self.use_cls_token:
             trunc_normal_(self.cls_token, std=.02)
-            trunc_normal_(self.pos_embed_cls, std=.02)
+            if self.pos_embed_type == 'learned':
+                trunc_normal_(self.pos_embed_cls, std=.02)
+        if self.patch_embed_template is not None:
+            # MAT's template embedding: xavier on the flattened projection
+            w = self.patch_embed_template.proj.weight
+            nn.init.xavier_uniform_(w.view(w.shape[0], -1))
+            nn.init.zeros_(self.patch_embed_template.proj.bias)
 
         self.blocks.apply(transformer_init_)
         if self.attn_init == 'mimetic':
@@ -259,9 +296,14 @@ class OneStreamViT(BaseSOTBackbone):
         for blk in self.blocks:
             blk.attn.fused_attn = fused
 
-    def embed(self, img: Tensor, pos_embed: Tensor) -> Tensor:
-        """Patch-embed ``(B, 3, H, W)`` and add the positional embedding."""
-        return self.patch_embed(img) + pos_embed
+    def embed(self, img: Tensor, pos_embed: Tensor,
+              template: bool = False) -> Tensor:
+        """Patch-embed ``(B, 3, H, W)`` (with the template's own embedding
+        when ``template`` and there is one) and add the positional
+        embedding."""
+        proj = (self.patch_embed_template if template and
+                self.patch_embed_template is not None else self.patch_embed)
+        return proj(img) + pos_embed
 
     def token_padding(self, mask: Tensor) -> Tensor:
         """``(N, h, w)`` bool pixel padding -> ``(N, h / p * w / p)`` bool
@@ -295,7 +337,8 @@ class OneStreamViT(BaseSOTBackbone):
         b, t = template.shape[:2]
         hz = template.shape[-2] // self.patch_size
         wz = template.shape[-1] // self.patch_size
-        tokens = self.embed(template.flatten(0, 1), self.pos_embed_template)
+        tokens = self.embed(template.flatten(0, 1), self.pos_embed_template,
+                            template=True)
         tokens = tokens.reshape(b, -1, self.embed_dim)
         memory = dict(grid=(t, hz, wz))
         if template_boxes is not None:
@@ -396,12 +439,67 @@ class OneStreamViT(BaseSOTBackbone):
                                        device=x_pad.device))
         return ~torch.cat(pads, dim=1)[:, None, None]
 
+    def encode_masked(self, template: Tensor, search: Tensor,
+                      template_keep: Optional[Tensor] = None,
+                      search_keep: Optional[Tensor] = None
+                      ) -> Tuple[Optional[Tensor], Tensor, Tensor]:
+        """Jointly encode the visible patches of one template and one search
+        image (masked pre-training, MAT): the sequence is ``[cls?,
+        z_visible, x_visible]``.
+
+        Args:
+            template: ``(B, 3, h, w)`` normalised template crops.
+            search: ``(B, 3, H, W)`` normalised search crops.
+            template_keep, search_keep: ``(B, K)`` long indices (row-major
+                in the patch grid) of the visible patches of each image,
+                the same ``K`` for every sample; ``None``: every patch.
+
+        Returns:
+            tuple: ``cls`` ``(B, C)`` (``None`` without a cls token), the
+            encoded visible template tokens ``(B, K_z, C)`` and search
+            tokens ``(B, K_x, C)``, in the order of the keep indices, after
+            the final norm.
+        """
+        if self.target_token is not None:
+            raise ValueError('encode_masked does not take target tokens')
+        grid = (search.shape[-2] // self.patch_size,
+                search.shape[-1] // self.patch_size)
+        z = self.embed(template, self.pos_embed_template, template=True)
+        x = self.embed(search, self.search_pos_embed(grid))
+
+        def keep(tokens, idx):
+            if idx is None:
+                return tokens
+            return torch.gather(
+                tokens, 1, idx[..., None].expand(-1, -1, tokens.shape[-1]))
+
+        z, x = keep(z, template_keep), keep(x, search_keep)
+        parts = [z, x]
+        if self.use_cls_token:
+            parts.insert(0, (self.cls_token + self.pos_embed_cls).expand(
+                z.shape[0], -1, -1))
+        tokens = torch.cat(parts, dim=1)
+        self._select_attention(tokens)
+        for blk in self.blocks:
+            tokens = blk(tokens)
+        tokens = self.norm(tokens)
+        n_cls = int(self.use_cls_token)
+        cls = tokens[:, 0] if n_cls else None
+        return (cls, tokens[:, n_cls:n_cls + z.shape[1]],
+                tokens[:, n_cls + z.shape[1]:])
+
     def search_pos_embed(self, grid: Tuple[int, int]) -> Tensor:
         """``(1, h * w, C)`` positional embedding of a search grid of
-        ``grid`` = ``(h, w)`` tokens: the learnt one, or (another grid) the
-        learnt one resampled bicubically."""
+        ``grid`` = ``(h, w)`` tokens: the backbone's table, or (another grid)
+        the learnt table resampled bicubically, or the sine-cosine table of
+        that grid."""
         if tuple(grid) == tuple(self.search_grid):
             return self.pos_embed_search
+        if self.pos_embed_type == 'sincos':
+            return sincos_grid_embedding(
+                *grid, self.embed_dim,
+                device=self.pos_embed_search.device)[None].to(
+                    self.pos_embed_search.dtype)
         if self.training:  # parameters change between calls: no cache
             return resample_grid(self.pos_embed_search, self.search_grid,
                                  grid)

@@ -97,7 +97,17 @@ def convert_vit_state_dict(state: Dict[str, Tensor], backbone,
             proj.float(), size=(backbone.patch_size, backbone.patch_size),
             mode='bicubic', align_corners=False).to(proj.dtype) * (
                 proj.shape[-1]**2 / backbone.patch_size**2)
-    if 'pos_embed' in state:
+    fixed_pos = getattr(backbone, 'pos_embed_type', 'learned') == 'sincos'
+    if fixed_pos:
+        # the backbone's sine-cosine tables are fixed: they keep their
+        # values (and are not reported missing); the checkpoint's is unused
+        for key in ('pos_embed_template', 'pos_embed_search',
+                    'pos_embed_cls'):
+            if hasattr(backbone, key):
+                out[key] = getattr(backbone, key).detach().clone()
+        if 'pos_embed' in state:
+            unused.append('pos_embed')
+    elif 'pos_embed' in state:
         pos = state['pos_embed']
         n = pos.shape[1]
         side = int(math.isqrt(n))
@@ -110,12 +120,11 @@ def convert_vit_state_dict(state: Dict[str, Tensor], backbone,
                                                   backbone.template_grid)
         out['pos_embed_search'] = resample_grid(grid_pos, (side, side),
                                                 backbone.search_grid)
-        if backbone.use_cls_token:
-            if num_prefix:
-                out['pos_embed_cls'] = pos[:, :1].clone()
-            if 'cls_token' in state:
-                out['cls_token'] = state['cls_token']
-    if not backbone.use_cls_token and 'cls_token' in state:
+        if backbone.use_cls_token and num_prefix:
+            out['pos_embed_cls'] = pos[:, :1].clone()
+    if backbone.use_cls_token and 'cls_token' in state:
+        out['cls_token'] = state['cls_token']
+    elif 'cls_token' in state:
         unused.append('cls_token')
     unused = [k for k in unused if not k.startswith(_UNUSED_PREFIXES)] + [
         k for k in unused if k.startswith(_UNUSED_PREFIXES)

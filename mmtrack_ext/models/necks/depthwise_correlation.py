@@ -50,19 +50,26 @@ class DepthwiseCorrelation(BaseModule):
         channels: channels after projection (and of the output).
         kernel_size: odd side of the template kernel; ``None`` uses the
             template map's side (+1 when even).
+        proj_norm: BatchNorm after the projection (off: a linear layer with
+            bias, MAT's projection, so that the matching itself has no
+            other parameters).
     """
 
     def __init__(self,
                  in_channels: int,
                  channels: int = 256,
                  kernel_size: Optional[int] = None,
+                 proj_norm: bool = True,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         if kernel_size is not None and kernel_size % 2 == 0:
             raise ValueError(f'kernel_size must be odd, got {kernel_size}')
-        self.proj = nn.Sequential(
-            nn.Conv2d(in_channels, channels, 1, bias=False),
-            nn.BatchNorm2d(channels))
+        if proj_norm:
+            self.proj = nn.Sequential(
+                nn.Conv2d(in_channels, channels, 1, bias=False),
+                nn.BatchNorm2d(channels))
+        else:
+            self.proj = nn.Conv2d(in_channels, channels, 1)
         self.kernel_size = kernel_size
         self.out_channels = channels
 

@@ -302,8 +302,10 @@ class BaseSOTTracker(BaseModel):
         """Start tracking ``bbox`` (``(4,)`` xyxy, frame px) in ``img``
         (``(3, H, W)`` uint8 BGR tensor on the model's device)."""
         bbox = bbox.reshape(4).to(img.device, torch.float32)
+        size = (bbox[2:] - bbox[:2]).tolist()
         return TrackingState(
-            bbox=bbox, memory=self.encode_template(img, bbox), score=1.0)
+            bbox=bbox, memory=self.encode_template(img, bbox), score=1.0,
+            extras=dict(first_size=tuple(size)))
 
     @torch.no_grad()
     def track(self, img: Tensor,
@@ -336,6 +338,14 @@ class BaseSOTTracker(BaseModel):
             if cfg.clip_state:
                 box = clipped
             else:  # MAT: the state keeps the unclipped box
+                h, w = img.shape[-2:]
+                if bool((clipped == clipped.new_tensor(
+                        [0., 0., w, h])).all()) or not bool(
+                            torch.isfinite(box).all()):
+                    # ... unless it covers the whole frame: the search
+                    # restarts at the frame centre with the first box's
+                    # size (MAT's tracker)
+                    box = self._restart_box(state, h, w)
                 state.bbox, state.score = box, score
                 state.frame_id += 1
                 return clipped, score
@@ -380,6 +390,13 @@ class BaseSOTTracker(BaseModel):
         if self.score_head is not None and source in ('auto', 'score_head'):
             out['scores'] = self.score_head.predict(feats)
         return out
+
+    @staticmethod
+    def _restart_box(state: TrackingState, h: int, w: int) -> Tensor:
+        """The first box's size at the centre of an ``h x w`` frame."""
+        bw, bh = state.extras['first_size']
+        return state.bbox.new_tensor([(w - bw) / 2, (h - bh) / 2,
+                                      (w + bw) / 2, (h + bh) / 2])
 
     @staticmethod
     def _smooth_size(box: Tensor, prev: Tensor, rate: float) -> Tensor:

@@ -5,7 +5,7 @@ from typing import Optional, Sequence, Union
 
 __all__ = ['TrackingConfig']
 
-_CROP_MODES = ('sqrt', 'context', 'non_square')
+from mmtrack_ext.structures.crop import CROP_MODES as _CROP_MODES
 
 
 @dataclass
@@ -24,8 +24,9 @@ class TrackingConfig:
         search_size: search-area side in px (``None``: the backbone's).
         crop_mode: ``'sqrt'`` (OSTrack: ``sqrt(w h) * factor``),
             ``'context'`` (SiamFC/pysot/TransT: ``sqrt((w + p)(h + p)) *
-            factor``, ``p = context_amount * (w + h)``) or ``'non_square'``
-            (``factor * w`` by ``factor * h``); see
+            factor``, ``p = context_amount * (w + h)``), ``'non_square'``
+            (``factor * w`` by ``factor * h``) or ``'additive'`` (MAT:
+            ``sqrt((w + p)(h + p))``, ``p = (factor - 1)(w + h) / 2``); see
             :func:`~mmtrack_ext.structures.crop_window`.
         context_amount: ``p`` of the ``'context'`` mode.
         pad_value: padding of crops outside the frame: a number, a BGR
@@ -34,7 +35,9 @@ class TrackingConfig:
             applied to the score map before the peak is chosen, or ``None``.
         clip_margin: px of the box kept inside the frame when clipping.
         clip_state: clip the box that becomes the next search centre (True,
-            pytracking/OSTrack) or only the reported box (False, MAT).
+            pytracking/OSTrack) or only the reported box (False, MAT; when
+            the clipped box is the whole frame, the search restarts at the
+            frame centre with the first box's size).
         num_templates: copies of the first template (for backbones trained
             with several).
         size_lr: box size update rate in (0, 1]: below 1 the new size is
